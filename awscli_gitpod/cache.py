@@ -1,0 +1,191 @@
+"""The credential cache: one file per cache key, readable with nothing but `os`.
+
+A cache file is one header line and then the exact document `creds` prints:
+
+    awscli-gitpod-cache 1 <refresh-after> <expires> <body-bytes>
+    {"Version": 1, "AccessKeyId": ...}
+
+so a hit reads the file, compares two integers and copies the body to stdout, with no json, no re and no
+typing (each costs more than half a bare interpreter start). The key hashes the `creds` arguments exactly as
+given plus every environment variable that can change which credentials come back; spelling the same
+options differently only costs a second cache entry.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+MAGIC = b"awscli-gitpod-cache"
+FORMAT = b"1"
+MAX_FILE_BYTES = 64 * 1024
+STALE_TEMP_SECONDS = 600
+
+# What besides the arguments decides the credentials: where the token comes from and whose it is,
+# which STS answers, and our own settings.
+KEY_ENVIRONMENT = (
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_STS_REGIONAL_ENDPOINTS",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "GITPOD_WORKSPACE_ID",
+    "GITPOD_INSTANCE_ID",
+    "GITPOD_ENVIRONMENT_ID",
+    "GITPOD_HOST",
+)
+KEY_ENVIRONMENT_PREFIX = "AWS_GITPOD_"
+NOT_IN_KEY = ("AWS_GITPOD_CACHE_DIR",)
+
+
+def _sha256_hex(data: bytes) -> str:
+    # hashlib loads the OpenSSL bindings (about a quarter of a bare start); the builtin module is enough.
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python >= 3.12
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+        except ImportError:
+            from hashlib import sha256  # type: ignore[assignment,unused-ignore]
+    return str(sha256(data).hexdigest())
+
+
+def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> str:
+    names = sorted(
+        name
+        for name in environ
+        if (name in KEY_ENVIRONMENT or name.startswith(KEY_ENVIRONMENT_PREFIX)) and name not in NOT_IN_KEY
+    )
+    parts = [FORMAT.decode(), *args, "\0env", *(f"{name}={environ[name]}" for name in names)]
+    return _sha256_hex("\0".join(parts).encode("utf-8", "surrogateescape"))
+
+
+def cache_dir() -> str:
+    configured = os.environ.get("AWS_GITPOD_CACHE_DIR")
+    if configured:
+        return configured
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "awscli-gitpod")
+
+
+def entry_path(key: str) -> str:
+    return os.path.join(cache_dir(), key + ".json")
+
+
+class Entry:
+    """A parsed cache file. `body` holds secrets: never print an Entry."""
+
+    __slots__ = ("body", "expires", "refresh_after")
+
+    def __init__(self, refresh_after: int, expires: int, body: bytes) -> None:
+        self.refresh_after = refresh_after
+        self.expires = expires
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Entry(refresh_after={self.refresh_after}, expires={self.expires}, body=<redacted>)"
+
+    def fresh(self, now: float) -> bool:
+        return now < self.refresh_after
+
+    def usable(self, now: float, minimum_seconds: int = 60) -> bool:
+        """Still valid for a while, though due for refresh: served when a refresh fails transiently."""
+        return now + minimum_seconds < self.expires
+
+
+def parse_entry(data: bytes) -> Entry | None:
+    header, _, body = data.partition(b"\n")
+    fields = header.split(b" ")
+    if len(fields) != 5 or fields[0] != MAGIC or fields[1] != FORMAT:
+        return None
+    try:
+        refresh_after, expires, length = int(fields[2]), int(fields[3]), int(fields[4])
+    except ValueError:
+        return None
+    # A short body is a truncated write; an entry that does not end the document is not ours.
+    if len(body) != length or not body.startswith(b"{") or not body.endswith(b"}\n"):
+        return None
+    return Entry(refresh_after, expires, body)
+
+
+def read_entry(path: str) -> Entry | None:
+    """The entry at `path`, or None when it is missing, corrupt, or not safely ours."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(fd)
+        # Someone else's file, or one others could have written, may hold credentials of their choosing.
+        if status.st_uid != os.geteuid() or status.st_mode & 0o077:
+            return None
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return parse_entry(data) if len(data) <= MAX_FILE_BYTES else None
+
+
+def serve_cached_credentials(args: list[str]) -> bool:
+    """The hot path: print a fresh cached document for these `creds` arguments, if there is one."""
+    if "--no-cache" in args or "-h" in args or "--help" in args:
+        return False
+    entry = read_entry(entry_path(cache_key(args, os.environ)))
+    if entry is None or not entry.fresh(time.time()):
+        return False
+    sys.stdout.buffer.write(entry.body)
+    sys.stdout.buffer.flush()
+    return True
+
+
+def ensure_private_dir(path: str) -> None:
+    """Create the cache directory 0700, or tighten ours; refuse one that belongs to someone else."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    status = os.lstat(path)
+    if status.st_uid != os.geteuid() or not os.path.isdir(path) or os.path.islink(path):
+        raise PermissionError(f"cache directory {path} is not a directory owned by this user")
+    if status.st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
+def write_private_file(path: str, data: bytes) -> None:
+    """Replace `path` atomically with a 0600 file holding `data`: readers see the old or the new."""
+    directory = os.path.dirname(path)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(temporary)
+        raise
+    os.close(fd)
+    os.replace(temporary, path)
+    _sweep_stale_temporaries(directory)
+
+
+def _sweep_stale_temporaries(directory: str) -> None:
+    # A writer killed between create and rename leaves its temporary file behind.
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for name in os.listdir(directory):
+        if name.endswith(".tmp"):
+            candidate = os.path.join(directory, name)
+            try:
+                if os.lstat(candidate).st_mtime < cutoff:
+                    os.unlink(candidate)
+            except OSError:
+                pass
+
+
+def store_entry(path: str, body: bytes, refresh_after: int, expires: int) -> None:
+    ensure_private_dir(os.path.dirname(path))
+    header = b" ".join(
+        [MAGIC, FORMAT, str(refresh_after).encode(), str(expires).encode(), str(len(body)).encode()]
+    )
+    write_private_file(path, header + b"\n" + body)

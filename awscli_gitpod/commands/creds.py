@@ -1,0 +1,97 @@
+"""`aws-gitpod creds`: credentials for `credential_process`, cached and refreshed by one process at a time.
+
+Caching wraps the exchange rather than living inside it. The flow on a miss: take the key's refresh lock,
+look again (a process ahead of us may have refreshed), exchange, store, print. When STS is unreachable but
+the cached credentials are still valid for a while, those are printed with a warning rather than failing
+every `aws` call during an outage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from awscli_gitpod import errors
+from awscli_gitpod.cache import Entry, cache_key, entry_path, read_entry, store_entry
+from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
+from awscli_gitpod.singleflight import RefreshLock
+
+# botocore refreshes process credentials once fewer than 15 minutes remain; one more minute means the
+# credentials we hand over are not already inside that window by the time the SDK looks at them.
+DEFAULT_REFRESH_MARGIN = 16 * 60
+
+
+def refresh_after(credentials: Credentials, margin: int, now: float) -> int:
+    """When to stop serving these from the cache. Short sessions keep at least half their lifetime."""
+    lifetime = max(0, credentials.expires - int(now))
+    return credentials.expires - min(margin, lifetime // 2)
+
+
+def cached_credentials(
+    options: ExchangeOptions,
+    key_args: list[str],
+    refresh_margin: int = DEFAULT_REFRESH_MARGIN,
+    use_cache: bool = True,
+) -> bytes:
+    """The credential_process document for `options`, from the cache when it is fresh."""
+    validate(options)
+    deadline = time.monotonic() + options.timeout
+    if not use_cache:
+        return exchange(options, deadline).process_output()
+
+    path = entry_path(cache_key(key_args, os.environ))
+    entry = read_entry(path)
+    if entry is not None and entry.fresh(time.time()):
+        return entry.body
+    try:
+        lock = RefreshLock(path, deadline)
+        with lock:
+            return _refresh_locked(options, path, lock, refresh_margin, deadline)
+    except PermissionError as error:  # an unusable cache directory must not stop the credentials
+        print(f"aws-gitpod: warning: not caching: {error}", file=sys.stderr)
+        return exchange(options, deadline).process_output()
+
+
+def _refresh_locked(
+    options: ExchangeOptions, path: str, lock: RefreshLock, refresh_margin: int, deadline: float
+) -> bytes:
+    entry = read_entry(path)
+    if entry is not None and entry.fresh(time.time()):
+        return entry.body  # the process we waited for refreshed it
+    earlier_failure = lock.failure_while_waiting()
+    if earlier_failure is not None:
+        raise earlier_failure
+    try:
+        credentials = exchange(options, deadline)
+    except errors.Failure as failure:
+        lock.record_failure(failure)
+        return _stale_or_raise(entry, failure)
+    body = credentials.process_output()
+    try:
+        store_entry(path, body, refresh_after(credentials, refresh_margin, time.time()), credentials.expires)
+    except OSError as error:
+        print(f"aws-gitpod: warning: could not cache credentials: {error.strerror}", file=sys.stderr)
+    return body
+
+
+def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
+    if failure.exit_code == errors.AWS_UNAVAILABLE and entry is not None and entry.usable(time.time()):
+        minutes = int(entry.expires - time.time()) // 60
+        print(
+            f"aws-gitpod: warning: {failure.message}; using cached credentials valid for {minutes} more "
+            "minutes",
+            file=sys.stderr,
+        )
+        return entry.body
+    raise failure
+
+
+def creds(options: ExchangeOptions, key_args: list[str], refresh_margin: int, use_cache: bool) -> int:
+    if refresh_margin < 0:
+        raise errors.UsageError("--refresh-margin must be zero or more seconds")
+    document = cached_credentials(options, key_args, refresh_margin, use_cache)
+    sys.stdout.buffer.write(document)
+    sys.stdout.buffer.flush()
+    return errors.OK

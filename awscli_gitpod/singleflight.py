@@ -1,0 +1,89 @@
+"""One refresh at a time per cache key, across processes.
+
+The lock is `flock` on a file next to the cache entry: the kernel drops it when its holder exits, however it
+exits (SIGKILL included), so no lock is ever stale and lock files are never removed (removing them would
+let two processes lock two different files). Processes that waited for a holder re-read the cache; if
+the holder failed they report its failure, recorded beside the entry, instead of repeating it one by one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import time
+from types import TracebackType
+
+from awscli_gitpod import errors
+from awscli_gitpod.cache import ensure_private_dir, write_private_file
+
+
+class RefreshLock:
+    def __init__(self, entry_path: str, deadline: float) -> None:
+        self.path = entry_path + ".lock"
+        self.failure_path = entry_path + ".failed"
+        self.deadline = deadline
+        self.waited_since: float | None = None
+        self._fd: int | None = None
+
+    def __enter__(self) -> RefreshLock:
+        ensure_private_dir(os.path.dirname(self.path))
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if self.waited_since is None:
+                    self.waited_since = time.time()
+                if time.monotonic() >= self.deadline:
+                    holder = _read_holder(fd)
+                    os.close(fd)
+                    raise errors.Failure(
+                        f"timed out waiting for another aws-gitpod process{holder} to refresh the "
+                        "same credentials; retry, or pass --no-cache",
+                        errors.AWS_UNAVAILABLE,
+                    ) from None
+                time.sleep(random.uniform(0.02, 0.1))  # noqa: S311 - jitter, not a secret
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+    def record_failure(self, failure: errors.Failure) -> None:
+        """Leave the failure for the processes queued behind this one (no secrets are in messages)."""
+        text = f"{time.time()}\n{failure.exit_code}\n{failure.message}"
+        with contextlib.suppress(OSError):
+            write_private_file(self.failure_path, text.encode())
+
+    def failure_while_waiting(self) -> errors.Failure | None:
+        """The failure a holder recorded after this process started waiting for it, if any."""
+        if self.waited_since is None:
+            return None
+        try:
+            with open(self.failure_path, encoding="utf-8") as file:
+                when, code, message = file.read().split("\n", 2)
+            if float(when) >= self.waited_since:
+                return errors.Failure(message, int(code))
+        except (OSError, ValueError):
+            pass
+        return None
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode().strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""

@@ -42,7 +42,7 @@ def test_files_are_private(cache_dir: Path) -> None:
 
 def test_a_loose_directory_of_ours_is_tightened(cache_dir: Path) -> None:
     cache_dir.mkdir(mode=0o755)
-    os.chmod(cache_dir, 0o755)
+    os.chmod(cache_dir, 0o755)  # noqa: S103 - the point of the test
     cache.store_entry(cache.entry_path("k"), BODY, 1, 2)
     assert os.stat(cache_dir).st_mode & 0o777 == 0o700
 

@@ -99,7 +99,7 @@ def test_a_hanging_command_is_killed_with_its_children(tmp_path: Path) -> None:
     marker = tmp_path / "survived"
     command = f"(sleep 2; touch {marker}) & sleep 30"
     started = time.monotonic()
-    with pytest.raises(TokenSourceError, match="did not finish within 0.5 s"):
+    with pytest.raises(TokenSourceError, match=r"did not finish within 0\.5 s"):
         TokenCommand().fetch(TokenRequest(token_command=command, timeout=0.5))
     assert time.monotonic() - started < 5
     time.sleep(2.5)

@@ -2,13 +2,13 @@
 
 A cache file is one header line and then the exact document `creds` prints:
 
-    awscli-gitpod-cache 1 <refresh-after> <expires> <body-bytes>
+    awscli-gitpod-cache 2 <issued> <expires> <body-bytes>
     {"Version": 1, "AccessKeyId": ...}
 
-so a hit reads the file, compares two integers and copies the body to stdout, with no json, no re and no
-typing (each costs more than half a bare interpreter start). The key hashes the `creds` arguments exactly as
-given plus every environment variable that can change which credentials come back; spelling the same
-options differently only costs a second cache entry.
+so a hit reads the file, compares integers and copies the body to stdout, with no json, no re and no
+typing (each costs more than half a bare interpreter start). The key hashes the `creds` arguments as
+given, less those that do not change the credentials, plus every environment variable that can change
+them; spelling the same options differently only costs a second cache entry.
 """
 
 from __future__ import annotations
@@ -18,9 +18,14 @@ import sys
 import time
 
 MAGIC = b"awscli-gitpod-cache"
-FORMAT = b"1"
+FORMAT = b"2"
 MAX_FILE_BYTES = 64 * 1024
 STALE_TEMP_SECONDS = 600
+# botocore refreshes process credentials once fewer than 15 minutes remain; one more minute means the
+# credentials we hand over are not already inside that window by the time the SDK looks at them.
+DEFAULT_REFRESH_MARGIN = 16 * 60
+# Options of `creds` that change how it runs, not which credentials it returns.
+NOT_IDENTITY_OPTIONS = ("--timeout", "--refresh-margin")
 
 # What besides the arguments decides the credentials: where the token comes from and whose it is,
 # which STS answers, and our own settings.
@@ -62,6 +67,42 @@ def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> st
     return _sha256_hex("\0".join(parts).encode("utf-8", "surrogateescape"))
 
 
+class CacheArguments:
+    __slots__ = ("identity", "refresh_margin", "use_cache")
+
+    def __init__(self, identity: list[str], refresh_margin: int | None, use_cache: bool) -> None:
+        self.identity = identity
+        self.refresh_margin = refresh_margin  # None when the value is not a whole number
+        self.use_cache = use_cache
+
+
+def split_arguments(args: list[str]) -> CacheArguments:
+    """Separate the arguments that choose the credentials (the key) from the refresh settings.
+
+    Both the hit path and the full parser use this, so they always agree on the key. The parser
+    rejects abbreviated options, so the spellings here are the only ones that take effect.
+    """
+    identity: list[str] = []
+    margin: int | None = DEFAULT_REFRESH_MARGIN
+    use_cache = True
+    index = 0
+    while index < len(args):
+        argument = args[index]
+        name, has_value, value = argument.partition("=")
+        if argument == "--no-cache":
+            use_cache = False
+        elif name in NOT_IDENTITY_OPTIONS:
+            if not has_value:
+                index += 1
+                value = args[index] if index < len(args) else ""
+            if name == "--refresh-margin":
+                margin = int(value) if value.isdigit() else None
+        else:
+            identity.append(argument)
+        index += 1
+    return CacheArguments(identity, margin, use_cache)
+
+
 def cache_dir() -> str:
     configured = os.environ.get("AWS_GITPOD_CACHE_DIR")
     if configured:
@@ -77,18 +118,22 @@ def entry_path(key: str) -> str:
 class Entry:
     """A parsed cache file. `body` holds secrets: never print an Entry."""
 
-    __slots__ = ("body", "expires", "refresh_after")
+    __slots__ = ("body", "expires", "issued")
 
-    def __init__(self, refresh_after: int, expires: int, body: bytes) -> None:
-        self.refresh_after = refresh_after
+    def __init__(self, issued: int, expires: int, body: bytes) -> None:
+        self.issued = issued
         self.expires = expires
         self.body = body
 
     def __repr__(self) -> str:
-        return f"Entry(refresh_after={self.refresh_after}, expires={self.expires}, body=<redacted>)"
+        return f"Entry(issued={self.issued}, expires={self.expires}, body=<redacted>)"
 
-    def fresh(self, now: float) -> bool:
-        return now < self.refresh_after
+    def refresh_after(self, margin: int) -> int:
+        """Short sessions (under twice the margin) are still reused for half their lifetime."""
+        return self.expires - min(margin, (self.expires - self.issued) // 2)
+
+    def fresh(self, now: float, margin: int = DEFAULT_REFRESH_MARGIN) -> bool:
+        return now < self.refresh_after(margin)
 
     def usable(self, now: float, minimum_seconds: int = 60) -> bool:
         """Still valid for a while, though due for refresh: served when a refresh fails transiently."""
@@ -101,13 +146,13 @@ def parse_entry(data: bytes) -> Entry | None:
     if len(fields) != 5 or fields[0] != MAGIC or fields[1] != FORMAT:
         return None
     try:
-        refresh_after, expires, length = int(fields[2]), int(fields[3]), int(fields[4])
+        issued, expires, length = int(fields[2]), int(fields[3]), int(fields[4])
     except ValueError:
         return None
     # A short body is a truncated write; an entry that does not end the document is not ours.
     if len(body) != length or not body.startswith(b"{") or not body.endswith(b"}\n"):
         return None
-    return Entry(refresh_after, expires, body)
+    return Entry(issued, expires, body)
 
 
 def read_entry(path: str) -> Entry | None:
@@ -131,10 +176,13 @@ def read_entry(path: str) -> Entry | None:
 
 def serve_cached_credentials(args: list[str]) -> bool:
     """The hot path: print a fresh cached document for these `creds` arguments, if there is one."""
-    if "--no-cache" in args or "-h" in args or "--help" in args:
+    if "-h" in args or "--help" in args:
         return False
-    entry = read_entry(entry_path(cache_key(args, os.environ)))
-    if entry is None or not entry.fresh(time.time()):
+    split = split_arguments(args)
+    if not split.use_cache or split.refresh_margin is None:
+        return False
+    entry = read_entry(entry_path(cache_key(split.identity, os.environ)))
+    if entry is None or not entry.fresh(time.time(), split.refresh_margin):
         return False
     sys.stdout.buffer.write(entry.body)
     sys.stdout.buffer.flush()
@@ -183,9 +231,7 @@ def _sweep_stale_temporaries(directory: str) -> None:
                 pass
 
 
-def store_entry(path: str, body: bytes, refresh_after: int, expires: int) -> None:
+def store_entry(path: str, body: bytes, issued: int, expires: int) -> None:
     ensure_private_dir(os.path.dirname(path))
-    header = b" ".join(
-        [MAGIC, FORMAT, str(refresh_after).encode(), str(expires).encode(), str(len(body)).encode()]
-    )
+    header = b" ".join([MAGIC, FORMAT, str(issued).encode(), str(expires).encode(), str(len(body)).encode()])
     write_private_file(path, header + b"\n" + body)

@@ -62,13 +62,17 @@ def _add_token_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> Parser:
-    parser = Parser(prog=PROG, description="AWS credentials from a Gitpod or Ona workspace token.")
+    # No abbreviated options: the cached path of `creds` recognises options by their full names only.
+    parser = Parser(
+        prog=PROG, description="AWS credentials from a Gitpod or Ona workspace token.", allow_abbrev=False
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     creds = commands.add_parser(
         "creds",
+        allow_abbrev=False,
         help="print credentials for credential_process (cached)",
         description="Print temporary credentials as one credential_process JSON document.",
     )
@@ -93,6 +97,7 @@ def build_parser() -> Parser:
 
     token = commands.add_parser(
         "token",
+        allow_abbrev=False,
         help="print the workspace OIDC token",
         description="Print the workspace token, decode it, or verify it as AWS will.",
     )
@@ -106,7 +111,8 @@ def build_parser() -> Parser:
 
 def dispatch(args: argparse.Namespace, raw: list[str]) -> int:
     if args.command == "creds":
-        from awscli_gitpod.commands.creds import DEFAULT_REFRESH_MARGIN, creds
+        from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN
+        from awscli_gitpod.commands.creds import creds
 
         options = ExchangeOptions(
             role_arn=args.role,

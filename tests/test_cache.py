@@ -24,12 +24,43 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_store_then_read_round_trips(cache_dir: Path) -> None:
     path = cache.entry_path("k")
-    cache.store_entry(path, BODY, refresh_after=2000, expires=3000)
+    cache.store_entry(path, BODY, issued=1000, expires=4600)
     entry = cache.read_entry(path)
     assert entry is not None
-    assert (entry.body, entry.refresh_after, entry.expires) == (BODY, 2000, 3000)
-    assert entry.fresh(1999) and not entry.fresh(2000)
+    assert (entry.body, entry.issued, entry.expires) == (BODY, 1000, 4600)
     assert "redacted" in repr(entry) and "ASIA" not in repr(entry)
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires", "margin", "refresh_after"),
+    [
+        (0, 3600, 960, 2640),  # an hour: refreshed 16 minutes before expiry
+        (0, 43200, 960, 42240),
+        (0, 900, 960, 450),  # shorter than twice the margin: reused for half its life
+        (0, 1800, 960, 900),
+        (0, 3600, 0, 3600),
+    ],
+)
+def test_when_an_entry_is_due(issued: int, expires: int, margin: int, refresh_after: int) -> None:
+    entry = cache.Entry(issued, expires, BODY)
+    assert entry.refresh_after(margin) == refresh_after
+    assert entry.fresh(refresh_after - 1, margin) and not entry.fresh(refresh_after, margin)
+
+
+@pytest.mark.parametrize(
+    ("args", "identity", "margin", "use_cache"),
+    [
+        (["--role", "r"], ["--role", "r"], 960, True),
+        (["--role", "r", "--timeout", "5", "--no-cache"], ["--role", "r"], 960, False),
+        (["--timeout=5", "--role", "r", "--refresh-margin", "60"], ["--role", "r"], 60, True),
+        (["--refresh-margin=120", "--region", "eu-west-1"], ["--region", "eu-west-1"], 120, True),
+        (["--refresh-margin", "-5"], [], None, True),
+        (["--refresh-margin"], [], None, True),
+    ],
+)
+def test_split_arguments(args: list[str], identity: list[str], margin: int | None, use_cache: bool) -> None:
+    split = cache.split_arguments(args)
+    assert (split.identity, split.refresh_margin, split.use_cache) == (identity, margin, use_cache)
 
 
 def test_files_are_private(cache_dir: Path) -> None:
@@ -52,13 +83,13 @@ def test_a_loose_directory_of_ours_is_tightened(cache_dir: Path) -> None:
     [
         b"",
         b"garbage",
-        b"awscli-gitpod-cache 1 10 20 5\n{}\n",  # length mismatch: truncated
-        b"awscli-gitpod-cache 1 10 20\n" + BODY,  # missing field
-        b"awscli-gitpod-cache 2 10 20 %d\n" % len(BODY) + BODY,  # a future format
+        b"awscli-gitpod-cache 2 10 20 5\n{}\n",  # length mismatch: truncated
+        b"awscli-gitpod-cache 2 10 20\n" + BODY,  # missing field
+        b"awscli-gitpod-cache 3 10 20 %d\n" % len(BODY) + BODY,  # a future format
         b"other-tool 1 10 20 %d\n" % len(BODY) + BODY,
-        b"awscli-gitpod-cache 1 ten 20 %d\n" % len(BODY) + BODY,
-        b"awscli-gitpod-cache 1 10 20 %d\n" % (len(BODY) - 3) + BODY[:-3],
-        b"awscli-gitpod-cache 1 10 20 4\nnull",
+        b"awscli-gitpod-cache 2 ten 20 %d\n" % len(BODY) + BODY,
+        b"awscli-gitpod-cache 2 10 20 %d\n" % (len(BODY) - 3) + BODY[:-3],
+        b"awscli-gitpod-cache 2 10 20 4\nnull",
     ],
 )
 def test_corrupt_entries_are_ignored(cache_dir: Path, data: bytes) -> None:
@@ -128,15 +159,15 @@ def test_a_hit_prints_the_body_and_imports_nothing_heavy(cache_dir: Path) -> Non
     args = ["creds", "--role", "arn:aws:iam::123456789012:role/r"]
     key = cache.cache_key(args[1:], os.environ)
     now = int(time.time())
-    cache.store_entry(cache.entry_path(key), BODY, now + 600, now + 3600)
+    cache.store_entry(cache.entry_path(key), BODY, now, now + 3600)
     result = subprocess.run([sys.executable, "-c", HIT_PROBE, *args], capture_output=True, check=True)
     assert result.stdout == BODY
     assert result.stderr.decode() == repr((0, []))
 
 
 def test_no_cache_and_help_skip_the_hit_path(cache_dir: Path) -> None:
-    args = ["--role", "arn:aws:iam::123456789012:role/r", "--no-cache"]
+    args = ["--role", "arn:aws:iam::123456789012:role/r"]
     now = int(time.time())
-    cache.store_entry(cache.entry_path(cache.cache_key(args, os.environ)), BODY, now + 60, now + 99)
-    assert cache.serve_cached_credentials(args) is False
+    cache.store_entry(cache.entry_path(cache.cache_key(args, os.environ)), BODY, now, now + 3600)
+    assert cache.serve_cached_credentials([*args, "--no-cache"]) is False
     assert cache.serve_cached_credentials(["--help"]) is False

@@ -12,7 +12,13 @@ import pytest
 from awscli_gitpod import errors
 from awscli_gitpod.builtin.gitpod_cli import WorkspaceCli
 from awscli_gitpod.builtin.token_file import TokenCommand, TokenFile
-from awscli_gitpod.tokens import TokenRequest, TokenSourceError, choose_sources, obtain_token
+from awscli_gitpod.tokens import (
+    TokenRequest,
+    TokenSource,
+    TokenSourceError,
+    choose_sources,
+    obtain_token,
+)
 
 
 def unsigned_jwt(**claims: object) -> str:
@@ -29,7 +35,7 @@ def no_ambient_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("AWS_GITPOD_TOKEN_COMMAND", raising=False)
 
 
-SOURCES = [
+SOURCES: list[TokenSource] = [
     TokenCommand(),
     TokenFile(),
     WorkspaceCli("gitpod", "gitpod", 40, False),

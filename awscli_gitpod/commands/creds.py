@@ -13,37 +13,37 @@ import sys
 import time
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import Entry, cache_key, entry_path, read_entry, store_entry
-from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.cache import (
+    DEFAULT_REFRESH_MARGIN,
+    Entry,
+    cache_key,
+    entry_path,
+    read_entry,
+    split_arguments,
+    store_entry,
+)
 from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
 from awscli_gitpod.singleflight import RefreshLock
-
-# botocore refreshes process credentials once fewer than 15 minutes remain; one more minute means the
-# credentials we hand over are not already inside that window by the time the SDK looks at them.
-DEFAULT_REFRESH_MARGIN = 16 * 60
-
-
-def refresh_after(credentials: Credentials, margin: int, now: float) -> int:
-    """When to stop serving these from the cache. Short sessions keep at least half their lifetime."""
-    lifetime = max(0, credentials.expires - int(now))
-    return credentials.expires - min(margin, lifetime // 2)
 
 
 def cached_credentials(
     options: ExchangeOptions,
-    key_args: list[str],
+    creds_args: list[str],
     refresh_margin: int = DEFAULT_REFRESH_MARGIN,
     use_cache: bool = True,
 ) -> bytes:
-    """The credential_process document for `options`, from the cache when it is fresh."""
+    """The credential_process document for `options`, from the cache when it is fresh.
+
+    `creds_args` are the `creds` arguments as given: they make the cache key, as on the hit path.
+    """
     validate(options)
     deadline = time.monotonic() + options.timeout
     if not use_cache:
         return exchange(options, deadline).process_output()
 
-    path = entry_path(cache_key(key_args, os.environ))
+    path = entry_path(cache_key(split_arguments(creds_args).identity, os.environ))
     entry = read_entry(path)
-    if entry is not None and entry.fresh(time.time()):
+    if entry is not None and entry.fresh(time.time(), refresh_margin):
         return entry.body
     try:
         lock = RefreshLock(path, deadline)
@@ -58,11 +58,12 @@ def _refresh_locked(
     options: ExchangeOptions, path: str, lock: RefreshLock, refresh_margin: int, deadline: float
 ) -> bytes:
     entry = read_entry(path)
-    if entry is not None and entry.fresh(time.time()):
+    if entry is not None and entry.fresh(time.time(), refresh_margin):
         return entry.body  # the process we waited for refreshed it
     earlier_failure = lock.failure_while_waiting()
     if earlier_failure is not None:
         raise earlier_failure
+    issued = int(time.time())
     try:
         credentials = exchange(options, deadline)
     except errors.Failure as failure:
@@ -70,7 +71,7 @@ def _refresh_locked(
         return _stale_or_raise(entry, failure)
     body = credentials.process_output()
     try:
-        store_entry(path, body, refresh_after(credentials, refresh_margin, time.time()), credentials.expires)
+        store_entry(path, body, issued, credentials.expires)
     except OSError as error:
         print(f"aws-gitpod: warning: could not cache credentials: {error.strerror}", file=sys.stderr)
     return body
@@ -88,10 +89,10 @@ def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
     raise failure
 
 
-def creds(options: ExchangeOptions, key_args: list[str], refresh_margin: int, use_cache: bool) -> int:
+def creds(options: ExchangeOptions, creds_args: list[str], refresh_margin: int, use_cache: bool) -> int:
     if refresh_margin < 0:
         raise errors.UsageError("--refresh-margin must be zero or more seconds")
-    document = cached_credentials(options, key_args, refresh_margin, use_cache)
+    document = cached_credentials(options, creds_args, refresh_margin, use_cache)
     sys.stdout.buffer.write(document)
     sys.stdout.buffer.flush()
     return errors.OK

@@ -1,0 +1,10 @@
+"""A local stand-in for a Gitpod/Ona workspace and for AWS, for tests and demos.
+
+- `issuer`: an OIDC issuer that signs tokens the way Gitpod's IdP does;
+- `standins`: `gp`, `gitpod` and `ona` executables that mint from that issuer;
+- `aws`: moto in server mode behind an STS that checks web identity tokens like the real one;
+- `fixtures`: pytest fixtures wiring these into a throwaway workspace environment.
+
+Nothing is imported here: the stand-in executables import `awscli_gitpod.testing.standins` on every
+run and must not pay for moto or cryptography.
+"""

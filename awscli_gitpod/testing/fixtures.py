@@ -1,0 +1,262 @@
+"""pytest fixtures for the test bed: `pytest_plugins = ["awscli_gitpod.testing.fixtures"]`.
+
+- `issuer`, `aws_server` (session): the OIDC issuer and moto; their counters, injected faults and the
+  issuer's availability are reset before every test that uses them.
+- `standin_bin` (session): a directory with the stand-in `gp`, `gitpod` and `ona`.
+- `testbed_log`: the stand-ins' invocation log of this test.
+- `workspace_env` / `ona_env`: this process (and `Workspace.env` for subprocesses) made to look like a
+  Classic workspace / an Ona environment, with no way to reach real AWS or real credentials.
+- `role_arn`: an IAM OIDC provider for the issuer and a fresh role it may assume.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from awscli_gitpod.testing.aws import AwsServer, create_oidc_role
+from awscli_gitpod.testing.issuer import (
+    DEFAULT_CONTEXT_URL,
+    DEFAULT_ORG_ID,
+    DEFAULT_PROJECT_ID,
+    Issuer,
+)
+from awscli_gitpod.testing.standins import ENV_ISSUER, ENV_LOG, install_standins, read_log
+
+REGION = "eu-west-1"
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# Variables that could carry real credentials, a real profile or a real endpoint into a test.
+_SCRUBBED_PREFIXES = ("AWS_", "GITPOD_", "IDP_AWS_", "BOTO_")
+
+
+@dataclass(frozen=True)
+class TestbedLog:
+    """The stand-ins' invocation log: one record per run (program, argv, pid, time, mode)."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    path: Path
+
+    def records(self, program: str | None = None) -> list[dict[str, Any]]:
+        return [r for r in read_log(self.path) if program in (None, r.get("program"))]
+
+    def count(self, program: str | None = None) -> int:
+        return len(self.records(program))
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A throwaway workspace: `env` is the full environment for subprocesses (also set in os.environ)."""
+
+    kind: str  # "classic" or "ona"
+    env: dict[str, str]
+    home: Path
+    bin_dir: Path
+    cache_dir: Path
+    aws_config_file: Path
+    aws_credentials_file: Path
+    log: TestbedLog
+    issuer_url: str
+    endpoint_url: str
+
+    @property
+    def subject(self) -> str:
+        """The `sub` the stand-ins' tokens carry in this workspace."""
+        if self.kind == "classic":
+            return self.env["GITPOD_WORKSPACE_CONTEXT_URL"]
+        return (
+            f"org:{self.env['GITPOD_ORGANIZATION_ID']}/prj:{self.env['GITPOD_PROJECT_ID']}"
+            f"/env:{self.env['GITPOD_ENVIRONMENT_ID']}"
+        )
+
+    def run(
+        self, *args: str, timeout: float = 60, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command in the workspace (cwd = HOME), capturing text output; never raises on exit."""
+        return subprocess.run(
+            list(args),
+            env=self.env,
+            cwd=self.home,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[Issuer]:
+    with Issuer.start() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def aws_server() -> Iterator[AwsServer]:
+    with AwsServer.start() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _testbed_reset(request: pytest.FixtureRequest) -> None:
+    # Only for tests that use the test bed: asking for the fixtures here would start the servers
+    # for every test of the project.
+    if "aws_server" in request.fixturenames:
+        server: AwsServer = request.getfixturevalue("aws_server")
+        server.reset()
+    if "issuer" in request.fixturenames:
+        running: Issuer = request.getfixturevalue("issuer")
+        running.set_unavailable(False)
+        running.reset_counters()
+
+
+@pytest.fixture(scope="session")
+def _standin_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("standins")
+    dirs = {"all": root / "all", "classic": root / "classic", "ona": root / "ona"}
+    install_standins(dirs["all"])
+    # A Classic workspace has `gp` and no Ona CLI; an Ona environment the reverse.
+    install_standins(dirs["classic"], names=("gp",))
+    install_standins(dirs["ona"], names=("gitpod", "ona"))
+    return dirs
+
+
+@pytest.fixture(scope="session")
+def standin_bin(_standin_dirs: dict[str, Path]) -> Path:
+    """A directory with executable stand-in `gp`, `gitpod` and `ona`."""
+    return _standin_dirs["all"]
+
+
+@pytest.fixture
+def testbed_log(tmp_path: Path) -> TestbedLog:
+    return TestbedLog(tmp_path / "standins.log")
+
+
+def _make_workspace(
+    kind: str,
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    issuer: Issuer,
+    aws_server: AwsServer,
+    bin_dir: Path,
+    log: TestbedLog,
+) -> Workspace:
+    home = root / "home"
+    aws_dir = home / ".aws"
+    cache_dir = home / ".cache"
+    for directory in (aws_dir, cache_dir, home / ".config"):
+        directory.mkdir(parents=True, exist_ok=True)
+    for name in list(os.environ):
+        if name.startswith(_SCRUBBED_PREFIXES):
+            monkeypatch.delenv(name)
+    python_path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
+    variables = {
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(cache_dir),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        # The stand-ins first, then this interpreter's scripts (`aws`, `aws-gitpod`), then the system.
+        "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+        "PYTHONPATH": python_path,  # subprocesses import this checkout even when it is not installed
+        ENV_ISSUER: issuer.url,
+        ENV_LOG: str(log.path),
+        "AWS_ENDPOINT_URL": aws_server.endpoint_url,
+        "AWS_CONFIG_FILE": str(aws_dir / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(aws_dir / "credentials"),
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,  # botocore and the CLI v1 read only this one
+        "AWS_EC2_METADATA_DISABLED": "true",  # no IMDS probe to 169.254.169.254
+        "AWS_PAGER": "",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+    if kind == "classic":
+        workspace_id = f"gitpodio-myapplication-{secrets.token_hex(6)[:11]}"
+        variables.update(
+            GITPOD_WORKSPACE_ID=workspace_id,
+            GITPOD_INSTANCE_ID=str(uuid.uuid4()),
+            GITPOD_HOST="https://gitpod.io",
+            GITPOD_WORKSPACE_URL=f"https://{workspace_id}.ws-eu114.gitpod.io",
+            GITPOD_WORKSPACE_CONTEXT_URL=DEFAULT_CONTEXT_URL,
+        )
+    else:
+        variables.update(
+            GITPOD_ENVIRONMENT_ID=str(uuid.uuid4()),
+            GITPOD_ORGANIZATION_ID=DEFAULT_ORG_ID,
+            GITPOD_PROJECT_ID=DEFAULT_PROJECT_ID,
+            GITPOD_HOST="https://app.gitpod.io",
+        )
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    return Workspace(
+        kind=kind,
+        env=dict(os.environ),
+        home=home,
+        bin_dir=bin_dir,
+        cache_dir=cache_dir,
+        aws_config_file=aws_dir / "config",
+        aws_credentials_file=aws_dir / "credentials",
+        log=log,
+        issuer_url=issuer.url,
+        endpoint_url=aws_server.endpoint_url,
+    )
+
+
+@pytest.fixture
+def workspace_env(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    issuer: Issuer,
+    aws_server: AwsServer,
+    _standin_dirs: dict[str, Path],
+    testbed_log: TestbedLog,
+) -> Workspace:
+    """A Gitpod Classic workspace (`gp` on PATH)."""
+    return _make_workspace(
+        "classic",
+        tmp_path / "classic",
+        monkeypatch,
+        issuer,
+        aws_server,
+        _standin_dirs["classic"],
+        testbed_log,
+    )
+
+
+@pytest.fixture
+def ona_env(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    issuer: Issuer,
+    aws_server: AwsServer,
+    _standin_dirs: dict[str, Path],
+    testbed_log: TestbedLog,
+) -> Workspace:
+    """An Ona environment (`gitpod` and `ona` on PATH)."""
+    return _make_workspace(
+        "ona", tmp_path / "ona", monkeypatch, issuer, aws_server, _standin_dirs["ona"], testbed_log
+    )
+
+
+@pytest.fixture
+def role_arn(request: pytest.FixtureRequest, issuer: Issuer, aws_server: AwsServer) -> str:
+    """A fresh role trusting the issuer, its trust policy pinning `aud` and the workspace's `sub`."""
+    subject = DEFAULT_CONTEXT_URL
+    for name in ("workspace_env", "ona_env"):
+        if name in request.fixturenames:
+            workspace: Workspace = request.getfixturevalue(name)
+            subject = workspace.subject
+    return create_oidc_role(
+        aws_server.endpoint_url,
+        issuer.url,
+        role_name=f"gitpod-test-{uuid.uuid4().hex[:12]}",
+        subject=subject,
+    )

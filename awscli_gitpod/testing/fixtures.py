@@ -12,9 +12,7 @@
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,18 +22,9 @@ from typing import Any
 import pytest
 
 from awscli_gitpod.testing.aws import AwsServer, create_oidc_role
-from awscli_gitpod.testing.issuer import (
-    DEFAULT_CONTEXT_URL,
-    DEFAULT_ORG_ID,
-    DEFAULT_PROJECT_ID,
-    Issuer,
-)
-from awscli_gitpod.testing.standins import ENV_ISSUER, ENV_LOG, install_standins, read_log
-
-REGION = "eu-west-1"
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-# Variables that could carry real credentials, a real profile or a real endpoint into a test.
-_SCRUBBED_PREFIXES = ("AWS_", "GITPOD_", "IDP_AWS_", "BOTO_")
+from awscli_gitpod.testing.issuer import DEFAULT_CONTEXT_URL, Issuer
+from awscli_gitpod.testing.standins import install_standins, read_log
+from awscli_gitpod.testing.workspace import subject_of, workspace_environment
 
 
 @dataclass(frozen=True)
@@ -71,12 +60,7 @@ class Workspace:
     @property
     def subject(self) -> str:
         """The `sub` the stand-ins' tokens carry in this workspace."""
-        if self.kind == "classic":
-            return self.env["GITPOD_WORKSPACE_CONTEXT_URL"]
-        return (
-            f"org:{self.env['GITPOD_ORGANIZATION_ID']}/prj:{self.env['GITPOD_PROJECT_ID']}"
-            f"/env:{self.env['GITPOD_ENVIRONMENT_ID']}"
-        )
+        return subject_of(self.env)
 
     def run(
         self, *args: str, timeout: float = 60, input: str | None = None
@@ -151,59 +135,20 @@ def _make_workspace(
     log: TestbedLog,
 ) -> Workspace:
     home = root / "home"
-    aws_dir = home / ".aws"
-    cache_dir = home / ".cache"
-    for directory in (aws_dir, cache_dir, home / ".config"):
-        directory.mkdir(parents=True, exist_ok=True)
+    environment = workspace_environment(kind, home, bin_dir, issuer.url, aws_server.endpoint_url, log.path)
     for name in list(os.environ):
-        if name.startswith(_SCRUBBED_PREFIXES):
+        if name not in environment:
             monkeypatch.delenv(name)
-    python_path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
-    variables = {
-        "HOME": str(home),
-        "XDG_CACHE_HOME": str(cache_dir),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        # The stand-ins first, then this interpreter's scripts (`aws`, `aws-gitpod`), then the system.
-        "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
-        "PYTHONPATH": python_path,  # subprocesses import this checkout even when it is not installed
-        ENV_ISSUER: issuer.url,
-        ENV_LOG: str(log.path),
-        "AWS_ENDPOINT_URL": aws_server.endpoint_url,
-        "AWS_CONFIG_FILE": str(aws_dir / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(aws_dir / "credentials"),
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,  # botocore and the CLI v1 read only this one
-        "AWS_EC2_METADATA_DISABLED": "true",  # no IMDS probe to 169.254.169.254
-        "AWS_PAGER": "",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }
-    if kind == "classic":
-        workspace_id = f"gitpodio-myapplication-{secrets.token_hex(6)[:11]}"
-        variables.update(
-            GITPOD_WORKSPACE_ID=workspace_id,
-            GITPOD_INSTANCE_ID=str(uuid.uuid4()),
-            GITPOD_HOST="https://gitpod.io",
-            GITPOD_WORKSPACE_URL=f"https://{workspace_id}.ws-eu114.gitpod.io",
-            GITPOD_WORKSPACE_CONTEXT_URL=DEFAULT_CONTEXT_URL,
-        )
-    else:
-        variables.update(
-            GITPOD_ENVIRONMENT_ID=str(uuid.uuid4()),
-            GITPOD_ORGANIZATION_ID=DEFAULT_ORG_ID,
-            GITPOD_PROJECT_ID=DEFAULT_PROJECT_ID,
-            GITPOD_HOST="https://app.gitpod.io",
-        )
-    for name, value in variables.items():
+    for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return Workspace(
         kind=kind,
-        env=dict(os.environ),
+        env=environment,
         home=home,
         bin_dir=bin_dir,
-        cache_dir=cache_dir,
-        aws_config_file=aws_dir / "config",
-        aws_credentials_file=aws_dir / "credentials",
+        cache_dir=home / ".cache",
+        aws_config_file=home / ".aws" / "config",
+        aws_credentials_file=home / ".aws" / "credentials",
         log=log,
         issuer_url=issuer.url,
         endpoint_url=aws_server.endpoint_url,

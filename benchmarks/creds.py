@@ -82,7 +82,8 @@ def main() -> int:
         gp_login, _ = measure(login, bed.env, options.cold_runs)
         print(f"cold:       aws-gitpod creds --no-cache {cold * 1000:6.0f} ms")
         print(
-            f"baseline:   gp idp login aws            {gp_login * 1000:6.0f} ms  (token, STS, 3x aws configure set)"
+            f"baseline:   gp idp login aws            {gp_login * 1000:6.0f} ms"
+            "  (token, STS, 3x aws configure set)"
         )
         print(f"ratio:      {cold / gp_login:.2f}  (target <= 0.35)")
     return 0

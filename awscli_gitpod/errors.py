@@ -18,6 +18,10 @@ INTERNAL = 70  # a bug in awscli-gitpod or a plugin (EX_SOFTWARE)
 INTERRUPTED = 130
 
 
+# Where a denied exchange sends the user next. `aws-gitpod doctor` takes over when it exists.
+DIAGNOSE_HINT = "compare the token's claims (`aws-gitpod token --decode`) with the role's trust policy"
+
+
 class Failure(Exception):
     """An expected failure: one actionable line for stderr and an exit code from the table above."""
 

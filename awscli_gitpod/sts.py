@@ -113,7 +113,7 @@ def assume_role(request: AssumeRoleRequest, mint_token: Callable[[], str], deadl
         if transient_failures >= MAX_TRANSIENT_ATTEMPTS or time.monotonic() + pause >= deadline:
             raise errors.Failure(
                 f"STS in {request.region} is unavailable after {transient_failures} attempts "
-                f"({reason}); retry later, or run `aws-gitpod doctor --role {request.role_arn}`",
+                f"({reason}); retry later",
                 errors.AWS_UNAVAILABLE,
             )
         time.sleep(pause)
@@ -124,7 +124,7 @@ def _final_failure(request: AssumeRoleRequest, token: str, code: str, message: s
     if code in DENIED_CODES:
         return errors.Failure(
             f"STS refused to let the workspace assume {request.role_arn}: {code}: {message} "
-            f"(token {who}); run `aws-gitpod doctor --role {request.role_arn}` to see why",
+            f"(token {who}); {errors.DIAGNOSE_HINT}",
             errors.AWS_DENIED,
         )
     return errors.Failure(

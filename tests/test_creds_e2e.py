@@ -236,7 +236,7 @@ def test_access_denied_fails_at_once_naming_role_and_claims(
         f"iss={issuer.url}",
         "aud=sts.amazonaws.com",
         f"sub={workspace_env.subject}",
-        "aws-gitpod doctor",
+        errors.DIAGNOSE_HINT,
     )
     assert aws_server.calls(ACTION) == 1
     assert time.monotonic() - started < 10

@@ -51,11 +51,12 @@ def _client(region: str, timeout: float) -> Any:
     session = botocore.session.get_session()
     # The global endpoint would send a workspace in Frankfurt through us-east-1.
     session.set_config_variable("sts_regional_endpoints", "regional")
+    # Each attempt gets a slice of the budget, so a last attempt cannot run far past the deadline.
     config = Config(
         signature_version=UNSIGNED,
         region_name=region,
-        connect_timeout=max(1.0, min(5.0, timeout)),
-        read_timeout=max(1.0, min(15.0, timeout)),
+        connect_timeout=max(1.0, min(5.0, timeout / 4)),
+        read_timeout=max(1.0, min(10.0, timeout / 4)),
         retries={"total_max_attempts": 1, "mode": "standard"},  # our own policy below
         user_agent_extra="awscli-gitpod",
     )

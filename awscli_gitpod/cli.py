@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 from awscli_gitpod import __version__, errors
-from awscli_gitpod.exchange import DEFAULT_AUDIENCE, DEFAULT_TIMEOUT, ExchangeOptions
+from awscli_gitpod.exchange import DEFAULT_TIMEOUT, ExchangeOptions
+from awscli_gitpod.tokens import TokenOptions
 
 PROG = "aws-gitpod"
 
@@ -43,7 +44,9 @@ def _policy(value: str) -> str:
 
 def _add_token_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("token")
-    group.add_argument("--audience", default=DEFAULT_AUDIENCE, help="token audience (default: %(default)s)")
+    group.add_argument(
+        "--audience", default=TokenOptions.audience, help="token audience (default: %(default)s)"
+    )
     group.add_argument("--scope", help="token scope (Gitpod Classic `gp idp token --scope`)")
     group.add_argument(
         "--token-source", metavar="NAME", help="use only this token source (gp, ona, gitpod, ...)"
@@ -109,6 +112,16 @@ def build_parser() -> Parser:
     return parser
 
 
+def _token_options(args: argparse.Namespace) -> TokenOptions:
+    return TokenOptions(
+        audience=args.audience,
+        scope=args.scope,
+        source=args.token_source,
+        file=args.token_file,
+        command=args.token_command,
+    )
+
+
 def dispatch(args: argparse.Namespace, raw: list[str]) -> int:
     if args.command == "creds":
         from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN
@@ -117,15 +130,11 @@ def dispatch(args: argparse.Namespace, raw: list[str]) -> int:
         options = ExchangeOptions(
             role_arn=args.role,
             region=args.region,
-            audience=args.audience,
-            scope=args.scope,
+            token=_token_options(args),
             duration_seconds=args.duration_seconds,
             session_name=args.session_name,
             policy=args.policy,
             policy_arns=tuple(args.policy_arn),
-            token_source=args.token_source,
-            token_file=args.token_file,
-            token_command=args.token_command,
             timeout=args.timeout,
         )
         margin = DEFAULT_REFRESH_MARGIN if args.refresh_margin is None else args.refresh_margin
@@ -133,16 +142,7 @@ def dispatch(args: argparse.Namespace, raw: list[str]) -> int:
     if args.command == "token":
         from awscli_gitpod.commands.token import token
 
-        return token(
-            audience=args.audience,
-            scope=args.scope,
-            decode=args.decode,
-            verify=args.verify,
-            token_source=args.token_source,
-            token_file=args.token_file,
-            token_command=args.token_command,
-            timeout=args.timeout,
-        )
+        return token(_token_options(args), decode=args.decode, verify=args.verify, timeout=args.timeout)
     raise AssertionError(f"no handler for {args.command}")
 
 

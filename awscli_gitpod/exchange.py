@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from awscli_gitpod import errors, sts
 from awscli_gitpod.claims import MalformedToken, decode_unverified
 from awscli_gitpod.credentials import Credentials
-from awscli_gitpod.tokens import TokenRequest, obtain_token
+from awscli_gitpod.tokens import TokenOptions, TokenRequest, obtain_token
 
 DEFAULT_REGION = "us-east-1"
-DEFAULT_AUDIENCE = "sts.amazonaws.com"
 DEFAULT_TIMEOUT = 45.0  # the Go SDK abandons a credential process after 60 s
 MIN_DURATION, MAX_DURATION = 900, 43200
 
@@ -29,15 +28,11 @@ SESSION_NAME_BAD_CHARACTERS = re.compile(r"[^\w+=,.@-]", re.ASCII)
 class ExchangeOptions:
     role_arn: str
     region: str | None = None
-    audience: str = DEFAULT_AUDIENCE
-    scope: str | None = None
+    token: TokenOptions = field(default_factory=TokenOptions)
     duration_seconds: int | None = None
     session_name: str | None = None
     policy: str | None = None
     policy_arns: tuple[str, ...] = ()
-    token_source: str | None = None
-    token_file: str | None = None
-    token_command: str | None = None
     timeout: float = DEFAULT_TIMEOUT
 
 
@@ -71,14 +66,19 @@ def validate(options: ExchangeOptions) -> None:
         raise errors.UsageError("--timeout must be positive")
 
 
-def token_request(options: ExchangeOptions, deadline: float) -> TokenRequest:
-    return TokenRequest(
+def fetch_token(options: TokenOptions, deadline: float) -> tuple[str, str]:
+    """(source name, JWT) from the token sources the plugins offer, before the monotonic `deadline`."""
+    from awscli_gitpod.plugins import plugin_manager
+
+    request = TokenRequest(
         audiences=(options.audience,),
         scope=options.scope,
         timeout=max(1.0, min(15.0, deadline - time.monotonic())),
-        token_file=options.token_file,
-        token_command=options.token_command,
+        token_file=options.file,
+        token_command=options.command,
     )
+    sources = [source for offered in plugin_manager().hook.token_sources() for source in offered]
+    return obtain_token(sources, request, options.source)
 
 
 def exchange(options: ExchangeOptions, deadline: float) -> Credentials:
@@ -87,10 +87,9 @@ def exchange(options: ExchangeOptions, deadline: float) -> Credentials:
 
     validate(options)
     hooks = plugin_manager().hook
-    sources = [source for offered in hooks.token_sources() for source in offered]
 
     def mint() -> str:
-        return obtain_token(sources, token_request(options, deadline), options.token_source)[1]
+        return fetch_token(options.token, deadline)[1]
 
     token = mint()
     minted = [token]  # the first STS attempt uses the token already in hand

@@ -16,6 +16,17 @@ from awscli_gitpod.claims import MalformedToken, decode_unverified
 
 
 @dataclass(frozen=True)
+class TokenOptions:
+    """How the user asked for the token: the token options every command shares."""
+
+    audience: str = "sts.amazonaws.com"
+    scope: str | None = None
+    source: str | None = None  # force this source (`--token-source`)
+    file: str | None = None
+    command: str | None = None
+
+
+@dataclass(frozen=True)
 class TokenRequest:
     audiences: tuple[str, ...] = ("sts.amazonaws.com",)
     scope: str | None = None

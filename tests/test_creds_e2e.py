@@ -34,6 +34,11 @@ def creds(
     )
 
 
+def spawn_creds(env: dict[str, str], role: str, *extra: str) -> subprocess.Popen[str]:
+    argv = ["aws-gitpod", "creds", "--role", role, "--region", "eu-west-1", *extra]
+    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     parsed: dict[str, Any] = json.loads(result.stdout)
@@ -120,13 +125,7 @@ def test_ona_environments_use_the_gitpod_cli(
 def test_twenty_concurrent_cold_processes_make_one_sts_call(
     workspace_env: Workspace, role_arn: str, aws_server: AwsServer
 ) -> None:
-    command = ["aws-gitpod", "creds", "--role", role_arn, "--region", "eu-west-1"]
-    processes = [
-        subprocess.Popen(
-            command, env=workspace_env.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(20)
-    ]
+    processes = [spawn_creds(workspace_env.env, role_arn) for _ in range(20)]
     outputs = [process.communicate(timeout=90) for process in processes]
     assert [process.returncode for process in processes] == [0] * 20, [err for _, err in outputs]
     assert len({out for out, _ in outputs}) == 1
@@ -139,12 +138,7 @@ def test_sigkill_in_the_middle_of_a_refresh_does_not_break_the_next_call(
     workspace_env: Workspace, role_arn: str, aws_server: AwsServer
 ) -> None:
     slow_env = dict(workspace_env.env, AWS_GITPOD_TESTBED_MODE="slow=5")
-    victim = subprocess.Popen(
-        ["aws-gitpod", "creds", "--role", role_arn, "--region", "eu-west-1"],
-        env=slow_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    victim = spawn_creds(slow_env, role_arn)
     deadline = time.monotonic() + 20
     while workspace_env.log.count("gp") == 0:  # the refresh is under way: the lock is held
         assert time.monotonic() < deadline
@@ -343,13 +337,7 @@ def test_waiters_share_the_holders_failure(
     workspace_env: Workspace, role_arn: str, aws_server: AwsServer
 ) -> None:
     aws_server.inject(ACTION, code="AccessDenied", status=403, delay=1.0, times=None)
-    command = ["aws-gitpod", "creds", "--role", role_arn, "--region", "eu-west-1"]
-    processes = [
-        subprocess.Popen(
-            command, env=workspace_env.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(5)
-    ]
+    processes = [spawn_creds(workspace_env.env, role_arn) for _ in range(5)]
     results = [process.communicate(timeout=60) for process in processes]
     assert {process.returncode for process in processes} == {errors.AWS_DENIED}
     assert all("AccessDenied" in err for _, err in results)
@@ -359,12 +347,7 @@ def test_waiters_share_the_holders_failure(
 def test_the_jwt_never_reaches_a_command_line(workspace_env: Workspace, role_arn: str) -> None:
     # `gp idp login aws` passes the token to `aws` as an argument; we must not pass it to anything.
     slow_env = dict(workspace_env.env, AWS_GITPOD_TESTBED_MODE="slow=0")
-    process = subprocess.Popen(
-        ["aws-gitpod", "creds", "--role", role_arn, "--region", "eu-west-1", "--no-cache"],
-        env=slow_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = spawn_creds(slow_env, role_arn, "--no-cache")
     seen: list[str] = []
     while process.poll() is None:
         for pid in os.listdir("/proc"):

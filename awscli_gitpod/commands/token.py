@@ -8,34 +8,15 @@ import time
 
 from awscli_gitpod import errors
 from awscli_gitpod.claims import decode_unverified
-from awscli_gitpod.exchange import ExchangeOptions, token_request
-from awscli_gitpod.tokens import obtain_token
+from awscli_gitpod.exchange import fetch_token
+from awscli_gitpod.tokens import TokenOptions
 
 
-def token(
-    audience: str,
-    scope: str | None,
-    decode: bool,
-    verify: bool,
-    token_source: str | None,
-    token_file: str | None,
-    token_command: str | None,
-    timeout: float,
-) -> int:
-    from awscli_gitpod.plugins import plugin_manager
+def token(options: TokenOptions, decode: bool, verify: bool, timeout: float) -> int:
     from awscli_gitpod.verify import verify_token
 
     deadline = time.monotonic() + timeout
-    options = ExchangeOptions(
-        role_arn="",
-        audience=audience,
-        scope=scope,
-        token_source=token_source,
-        token_file=token_file,
-        token_command=token_command,
-    )
-    sources = [source for offered in plugin_manager().hook.token_sources() for source in offered]
-    source, jwt = obtain_token(sources, token_request(options, deadline), token_source)
+    source, jwt = fetch_token(options, deadline)
     if not decode and not verify:
         print(jwt)
         return errors.OK
@@ -44,7 +25,7 @@ def token(
         print(json.dumps({"Header": header, "Payload": claims}, indent=2))
     if not verify:
         return errors.OK
-    checks = verify_token(jwt, audience, timeout=max(1.0, deadline - time.monotonic()))
+    checks = verify_token(jwt, options.audience, timeout=max(1.0, deadline - time.monotonic()))
     out = sys.stdout if not decode else sys.stderr
     print(f"token from {source}", file=out)
     for check in checks:

@@ -19,13 +19,13 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 from urllib.request import ProxyHandler, Request, build_opener
 from xml.sax.saxutils import escape
 
 from awscli_gitpod.testing.issuer import DEFAULT_AUDIENCE, DEFAULT_CONTEXT_URL
+from awscli_gitpod.testing.serving import BackgroundServer
 from awscli_gitpod.testing.sts_checks import (
     ACCOUNT_ID,
     JWKS_TIMEOUT,
@@ -274,14 +274,12 @@ class TestbedMiddleware:
 # --- the server ---------------------------------------------------------------------------------
 
 
-class AwsServer:
+class AwsServer(BackgroundServer):
     """moto behind `TestbedMiddleware` on 127.0.0.1, in a daemon thread; create it with `start()`."""
 
     def __init__(self, trust_policy: TrustPolicyHook | None = None, host: str = "127.0.0.1") -> None:
-        self._host = host
+        super().__init__(host)
         self._trust_policy = trust_policy
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
         self._middleware: TestbedMiddleware | None = None
 
     @classmethod
@@ -290,7 +288,7 @@ class AwsServer:
         server._serve()
         return server
 
-    def _serve(self) -> None:
+    def _create_server(self) -> BaseWSGIServer:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -301,23 +299,13 @@ class AwsServer:
         self._middleware = TestbedMiddleware(
             DomainDispatcherApplication(create_backend_app), self._trust_policy
         )
-        self._server = make_server(
-            self._host, 0, self._middleware, threaded=True, request_handler=QuietHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="testbed-aws", daemon=True)
-        self._thread.start()
+        return make_server(self._host, 0, self._middleware, threaded=True, request_handler=QuietHandler)
 
     @property
     def middleware(self) -> TestbedMiddleware:
         if self._middleware is None:
             raise RuntimeError("the server is not running; use AwsServer.start()")
         return self._middleware
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the server is not running; use AwsServer.start()")
-        return int(self._server.server_port)
 
     @property
     def endpoint_url(self) -> str:
@@ -358,26 +346,6 @@ class AwsServer:
         """Counters and faults, not moto's state."""
         self.reset_calls()
         self.clear_faults()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> AwsServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 # --- helpers for tests, demos and other processes -----------------------------------------------

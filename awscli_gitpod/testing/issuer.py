@@ -17,12 +17,13 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from awscli_gitpod.testing.serving import BackgroundServer
 
 DEFAULT_AUDIENCE = "sts.amazonaws.com"
 DEFAULT_CONTEXT_URL = "https://github.com/gitpod-io/my-application"
@@ -176,20 +177,18 @@ def build_claims(
     return {name: value for name, value in claims.items() if value is not None}
 
 
-class Issuer:
+class Issuer(BackgroundServer):
     """A running issuer; create it with `Issuer.start()`."""
 
     def __init__(self, path: str = "/idp", host: str = "127.0.0.1") -> None:
         self.path = "/" + path.strip("/") if path.strip("/") else ""
-        self._host = host
+        super().__init__(host)
         self._lock = threading.Lock()
         self._keys = [SigningKey()]
         self._foreign: SigningKey | None = None
         self._minted = 0
         self._hits: Counter[str] = Counter()
         self._unavailable = False
-        self._server: _IssuerHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @classmethod
     def start(cls, path: str = "/idp") -> Issuer:
@@ -197,20 +196,10 @@ class Issuer:
         issuer._serve()
         return issuer
 
-    def _serve(self) -> None:
+    def _create_server(self) -> _IssuerHTTPServer:
         server = _IssuerHTTPServer((self._host, 0), _Handler)
         server.issuer = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name=f"testbed-issuer-{self.port}", daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the issuer is not running; use Issuer.start()")
-        return int(self._server.server_address[1])
+        return server
 
     @property
     def url(self) -> str:
@@ -311,26 +300,6 @@ class Issuer:
     def _count(self, endpoint: str) -> None:
         with self._lock:
             self._hits[endpoint] += 1
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Issuer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 class _IssuerHTTPServer(ThreadingHTTPServer):

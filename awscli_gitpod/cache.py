@@ -189,14 +189,21 @@ def serve_cached_credentials(args: list[str]) -> bool:
     return True
 
 
+class CacheUnavailable(Exception):
+    """The cache directory cannot be used safely; credentials are then fetched without the cache."""
+
+
 def ensure_private_dir(path: str) -> None:
     """Create the cache directory 0700, or tighten ours; refuse one that belongs to someone else."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    status = os.lstat(path)
-    if status.st_uid != os.geteuid() or not os.path.isdir(path) or os.path.islink(path):
-        raise PermissionError(f"cache directory {path} is not a directory owned by this user")
-    if status.st_mode & 0o077:
-        os.chmod(path, 0o700)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        status = os.lstat(path)
+        if status.st_uid != os.geteuid() or not os.path.isdir(path) or os.path.islink(path):
+            raise CacheUnavailable(f"cache directory {path} is not a directory owned by this user")
+        if status.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as error:
+        raise CacheUnavailable(f"cannot use cache directory {path}: {error.strerror}") from None
 
 
 def write_private_file(path: str, data: bytes) -> None:

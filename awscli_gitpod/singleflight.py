@@ -16,7 +16,7 @@ import time
 from types import TracebackType
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import ensure_private_dir, write_private_file
+from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir, write_private_file
 
 
 class RefreshLock:
@@ -28,8 +28,24 @@ class RefreshLock:
         self._fd: int | None = None
 
     def __enter__(self) -> RefreshLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        """Wait for the lock until the deadline; CacheUnavailable if the cache directory is unusable."""
         ensure_private_dir(os.path.dirname(self.path))
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            raise CacheUnavailable(f"cannot open {self.path}: {error.strerror}") from None
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -49,14 +65,8 @@ class RefreshLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor releases the flock
             self._fd = None

@@ -51,8 +51,12 @@ def verify_token(token: str, audience: str, timeout: float = 10.0) -> list[Check
         checks.append(Check("expiry", False, f"expired {int(now - exp)} s ago; mint a new token"))
     else:
         checks.append(Check("expiry", True, f"expires in {int(exp - now)} s"))
-    if isinstance(iat, (int, float)) and iat - CLOCK_SKEW > now:
+    if not isinstance(iat, (int, float)):
+        checks.append(Check("issued-at", False, "the token has no numeric iat claim"))
+    elif iat - CLOCK_SKEW > now:
         checks.append(Check("issued-at", False, f"issued {int(iat - now)} s in the future: clock skew"))
+    else:
+        checks.append(Check("issued-at", True, f"issued {int(now - iat)} s ago"))
 
     token_audiences = audiences(claims)
     checks.append(

@@ -117,8 +117,10 @@ def test_symlinked_entries_are_ignored(cache_dir: Path, tmp_path: Path) -> None:
 def test_a_foreign_directory_is_refused(tmp_path: Path) -> None:
     link = tmp_path / "link"
     link.symlink_to(tmp_path)
-    with pytest.raises(PermissionError):
+    with pytest.raises(cache.CacheUnavailable, match="not a directory owned by this user"):
         cache.ensure_private_dir(str(link))
+    with pytest.raises(cache.CacheUnavailable, match="Not a directory"):
+        cache.ensure_private_dir("/dev/null/cache")
 
 
 def test_key_covers_arguments_and_relevant_environment() -> None:

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -203,6 +204,38 @@ def test_stale_but_valid_credentials_survive_an_sts_outage(
     assert_no_secrets(result.stderr, first["SecretAccessKey"], first["SessionToken"])
 
 
+def test_an_unusable_cache_directory_only_costs_the_cache(
+    workspace_env: Workspace, role_arn: str, aws_server: AwsServer
+) -> None:
+    workspace_env.env["AWS_GITPOD_CACHE_DIR"] = "/dev/null/cache"
+    for _ in range(2):
+        result = creds(workspace_env, role_arn)
+        assert document(result)["Version"] == 1
+        assert "warning: not caching: cannot use cache directory /dev/null/cache" in result.stderr
+    assert aws_server.calls(ACTION) == 2
+
+
+def test_the_sts_specific_endpoint_wins(
+    workspace_env: Workspace, role_arn: str, aws_server: AwsServer
+) -> None:
+    workspace_env.env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{closed_port()}"
+    workspace_env.env["AWS_ENDPOINT_URL_STS"] = aws_server.endpoint_url
+    assert document(creds(workspace_env, role_arn))["AccessKeyId"]
+    assert aws_server.calls(ACTION) == 1
+
+
+def test_session_policies_reach_sts_and_the_cache_key(
+    workspace_env: Workspace, role_arn: str, aws_server: AwsServer, tmp_path: Path
+) -> None:
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps(policy))
+    document(creds(workspace_env, role_arn))
+    document(creds(workspace_env, role_arn, "--policy", f"file://{policy_file}"))
+    document(creds(workspace_env, role_arn, "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"))
+    assert aws_server.calls(ACTION) == 3
+
+
 # --- failures: one line, a documented exit code, and no secret ---------------------------------
 
 
@@ -344,20 +377,39 @@ def test_waiters_share_the_holders_failure(
     assert aws_server.calls(ACTION) < 5
 
 
+def descendants_command_lines(root: int) -> list[str]:
+    """The command lines of `root` and every process below it, from one pass over /proc."""
+    parents: dict[int, int] = {}
+    command_lines: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8")
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+                command_lines[int(entry)] = (
+                    Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace")
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+
+    def below_root(pid: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return [line for pid, line in command_lines.items() if below_root(pid)]
+
+
 def test_the_jwt_never_reaches_a_command_line(workspace_env: Workspace, role_arn: str) -> None:
     # `gp idp login aws` passes the token to `aws` as an argument; we must not pass it to anything.
-    slow_env = dict(workspace_env.env, AWS_GITPOD_TESTBED_MODE="slow=0")
-    process = spawn_creds(slow_env, role_arn, "--no-cache")
+    slow_gp = dict(workspace_env.env, AWS_GITPOD_TESTBED_MODE="slow=0.5")  # long enough to be seen
+    process = spawn_creds(slow_gp, role_arn, "--no-cache")
     seen: list[str] = []
     while process.poll() is None:
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    with open(f"/proc/{pid}/cmdline", "rb") as file:
-                        seen.append(file.read().decode(errors="replace"))
-                except OSError:
-                    pass
+        seen.extend(descendants_command_lines(process.pid))
         time.sleep(0.01)
     assert process.returncode == 0
-    assert seen
+    assert any("idp\0token\0--audience" in line for line in seen), "the scan must see gp's command line"
     assert not any(JWT_SHAPED.search(line) for line in seen)

@@ -45,6 +45,7 @@ def test_verify_reports_each_check(workspace_env: Workspace) -> None:
     assert checks == [
         "ok   format",
         "ok   expiry",
+        "ok   issued-at",
         "ok   audience",
         "ok   discovery",
         "ok   jwks",

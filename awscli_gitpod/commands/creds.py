@@ -15,6 +15,7 @@ import time
 from awscli_gitpod import errors
 from awscli_gitpod.cache import (
     DEFAULT_REFRESH_MARGIN,
+    CacheUnavailable,
     Entry,
     cache_key,
     entry_path,
@@ -45,13 +46,16 @@ def cached_credentials(
     entry = read_entry(path)
     if entry is not None and entry.fresh(time.time(), refresh_margin):
         return entry.body
+    lock = RefreshLock(path, deadline)
     try:
-        lock = RefreshLock(path, deadline)
-        with lock:
-            return _refresh_locked(options, path, lock, refresh_margin, deadline)
-    except PermissionError as error:  # an unusable cache directory must not stop the credentials
+        lock.acquire()
+    except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
         print(f"aws-gitpod: warning: not caching: {error}", file=sys.stderr)
         return exchange(options, deadline).process_output()
+    try:
+        return _refresh_locked(options, path, lock, refresh_margin, deadline)
+    finally:
+        lock.release()
 
 
 def _refresh_locked(
@@ -72,8 +76,8 @@ def _refresh_locked(
     body = credentials.process_output()
     try:
         store_entry(path, body, issued, credentials.expires)
-    except OSError as error:
-        print(f"aws-gitpod: warning: could not cache credentials: {error.strerror}", file=sys.stderr)
+    except (OSError, CacheUnavailable) as error:
+        print(f"aws-gitpod: warning: could not cache credentials: {error}", file=sys.stderr)
     return body
 
 

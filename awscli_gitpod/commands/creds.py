@@ -1,4 +1,4 @@
-"""`aws-gitpod creds`: credentials for `credential_process`, cached and refreshed by one process at a time.
+"""Print temporary credentials as one credential_process JSON document, cached and refreshed in time.
 
 Caching wraps the exchange rather than living inside it. The flow on a miss: take the key's refresh lock,
 look again (a process ahead of us may have refreshed), exchange, store, print. When STS is unreachable but
@@ -8,6 +8,7 @@ every `aws` call during an outage.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -24,7 +25,16 @@ from awscli_gitpod.cache import (
     store_entry,
 )
 from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
+from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
 from awscli_gitpod.singleflight import RefreshLock
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_role_options(parser)
+
+
+def run(args: argparse.Namespace, raw_args: list[str]) -> int:
+    return creds(exchange_options(args), raw_args, refresh_margin(args), use_cache=not args.no_cache)
 
 
 def cached_credentials(

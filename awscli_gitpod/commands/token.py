@@ -1,7 +1,8 @@
-"""`aws-gitpod token`: the workspace token for pipes, its decoded claims, or a verification report."""
+"""Print the workspace OIDC token for pipes, decode it, or verify it as AWS will (one line per check)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -9,7 +10,20 @@ import time
 from awscli_gitpod import errors
 from awscli_gitpod.claims import decode_unverified
 from awscli_gitpod.exchange import fetch_token
+from awscli_gitpod.options import add_token_options, token_options
 from awscli_gitpod.tokens import TokenOptions
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--decode", action="store_true", help="print header and claims as JSON")
+    parser.add_argument(
+        "--verify", action="store_true", help="check discovery, signature, expiry and audience"
+    )
+    add_token_options(parser)
+
+
+def run(args: argparse.Namespace, raw_args: list[str]) -> int:
+    return token(token_options(args), decode=args.decode, verify=args.verify, timeout=args.timeout)
 
 
 def token(options: TokenOptions, decode: bool, verify: bool, timeout: float) -> int:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from awscli_gitpod import cache, errors
+from awscli_gitpod.commands.creds import role_credentials
+from awscli_gitpod.exchange import ExchangeOptions
 from awscli_gitpod.testing.aws import AwsServer, create_oidc_role
 from awscli_gitpod.testing.issuer import Issuer
 
@@ -413,3 +415,12 @@ def test_the_jwt_never_reaches_a_command_line(workspace_env: Workspace, role_arn
     assert process.returncode == 0
     assert any("idp\0token\0--audience" in line for line in seen), "the scan must see gp's command line"
     assert not any(JWT_SHAPED.search(line) for line in seen)
+
+
+def test_other_commands_share_the_cache_entry_of_the_same_creds_line(
+    workspace_env: Workspace, role_arn: str, aws_server: AwsServer
+) -> None:
+    printed = document(creds(workspace_env, role_arn))
+    shared = role_credentials(ExchangeOptions(role_arn=role_arn, region="eu-west-1"))
+    assert (shared.access_key_id, shared.expiration) == (printed["AccessKeyId"], printed["Expiration"])
+    assert aws_server.calls(ACTION) == 1

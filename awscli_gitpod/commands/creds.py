@@ -24,9 +24,11 @@ from awscli_gitpod.cache import (
     split_arguments,
     store_entry,
 )
+from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
 from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
 from awscli_gitpod.singleflight import RefreshLock
+from awscli_gitpod.tokens import TokenOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +103,37 @@ def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
         )
         return entry.body
     raise failure
+
+
+def canonical_arguments(options: ExchangeOptions) -> list[str]:
+    """`creds` arguments that ask for exactly these credentials, in the order the README shows them, so a
+    command given `--role X --region Y` shares the cache entry of `creds --role X --region Y`."""
+    arguments = ["--role", options.role_arn]
+    optional = [
+        ("--region", options.region),
+        ("--duration-seconds", None if options.duration_seconds is None else str(options.duration_seconds)),
+        ("--session-name", options.session_name),
+        ("--policy", options.policy),
+        ("--audience", None if options.token.audience == TokenOptions.audience else options.token.audience),
+        ("--scope", options.token.scope),
+        ("--token-source", options.token.source),
+        ("--token-file", options.token.file),
+        ("--token-command", options.token.command),
+    ]
+    for flag, value in optional:
+        if value is not None:
+            arguments += [flag, value]
+    for arn in options.policy_arns:
+        arguments += ["--policy-arn", arn]
+    return arguments
+
+
+def role_credentials(
+    options: ExchangeOptions, refresh_margin: int = DEFAULT_REFRESH_MARGIN, use_cache: bool = True
+) -> Credentials:
+    """Credentials for other commands (`export`, `exec`, `secrets --role`), through the same cache."""
+    document = cached_credentials(options, canonical_arguments(options), refresh_margin, use_cache)
+    return Credentials.from_process_output(document)
 
 
 def creds(options: ExchangeOptions, creds_args: list[str], refresh_margin: int, use_cache: bool) -> int:

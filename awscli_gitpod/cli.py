@@ -30,6 +30,10 @@ class Parser(argparse.ArgumentParser):
 COMMANDS = {
     "creds": ("creds", "print credentials for credential_process (cached)"),
     "token": ("token", "print, decode or verify the workspace OIDC token"),
+    "login": ("login", "point a profile at the workspace role for good (drop-in for gp idp login aws)"),
+    "export": ("export", "print the credentials as environment variables (env, dotenv, json, fish, ...)"),
+    "exec": ("exec_command", "run a command with the credentials in its environment"),
+    "plugin": ("plugin", "install or uninstall the `aws gitpod` AWS CLI plugin"),
 }
 
 

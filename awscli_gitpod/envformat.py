@@ -1,0 +1,104 @@
+"""Environment variables as text that a shell, a dotenv parser or a JSON reader turns back into exactly the
+same (name, value) pairs.
+
+Every format quotes every value, so nothing in a value (spaces, newlines, quotes, `$`, backslashes, `#`,
+unicode) is ever interpreted:
+
+- `shell`: `export NAME='value'` for POSIX sh, bash, zsh, dash. Inside single quotes nothing is special, and a
+  `'` is written as `'\\''` (close, escaped quote, reopen). `eval "$(...)"` gives back the exact value.
+- `dotenv`: `NAME='value'` with `\\` and `'` escaped by a backslash: what python-dotenv's own `set_key` writes
+  and reads back exactly. Values with a carriage return use double quotes with `\\r` instead, because a file
+  read in text mode turns a bare `\\r` into `\\n`. Values without `'`, `\\` or `\\r` are also read exactly by
+  parsers that take single quotes literally (docker compose, Node's dotenv, Ruby's dotenv). python-dotenv
+  expands `${NAME}` even inside quotes unless it is told not to (`interpolate=False`).
+- `json`: one object, `{"NAME": "value", ...}`, in the given order.
+- `fish`: `set -gx NAME 'value'`; fish single quotes give meaning to `\\\\` and `\\'` only.
+- `powershell`: `$Env:NAME = 'value'`; PowerShell single quotes give meaning to the quote alone, doubled,
+  and treat the typographic single quotes U+2018 to U+201B as quotes too, so those are doubled as well.
+
+No environment can hold a NUL character, so a value containing one is refused, as is a name that is not a
+POSIX name or appears twice (a later duplicate would silently win in a shell and vanish in JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+FORMATS = ("shell", "dotenv", "json", "fish", "powershell")
+
+_VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_NOT_NAME_CHARACTER = re.compile(r"[^A-Za-z0-9_]", re.ASCII)
+_POWERSHELL_QUOTES = re.compile("['\u2018\u2019\u201a\u201b]")
+
+
+def valid_env_name(name: str) -> bool:
+    """A POSIX environment variable name: letters, digits and `_`, not starting with a digit."""
+    return _VALID_NAME.fullmatch(name) is not None
+
+
+def sanitize_env_name(name: str) -> str:
+    """`name` made valid: every other character becomes `_`, a leading digit gets a `_` before it.
+
+    Case is kept; callers that want upper-case names upper-case first.
+    """
+    cleaned = _NOT_NAME_CHARACTER.sub("_", name)
+    if not cleaned or cleaned[0].isdigit():
+        cleaned = "_" + cleaned
+    return cleaned
+
+
+def quote_shell(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def quote_dotenv(value: str) -> str:
+    if "\r" in value:
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+        return f'"{escaped}"'
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_fish(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_powershell(value: str) -> str:
+    return "'" + _POWERSHELL_QUOTES.sub(lambda match: match.group(0) * 2, value) + "'"
+
+
+def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
+    """Raise ValueError (never showing a value) unless every pair can be an environment variable."""
+    seen: set[str] = set()
+    for name, value in pairs:
+        if not valid_env_name(name):
+            raise ValueError(f"{name!r} is not a valid environment variable name")
+        if name in seen:
+            raise ValueError(f"{name} is given twice")
+        seen.add(name)
+        if "\0" in value:
+            raise ValueError(f"the value of {name} contains a NUL character, which no environment can hold")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"the value of {name} is not valid Unicode text") from None
+
+
+def render(pairs: Sequence[tuple[str, str]], format: str = "shell") -> str:
+    """The pairs in `format` (one of FORMATS): one line per variable (values may span lines), ending in a
+    newline; JSON is one indented object. Raises ValueError for an unknown format or an invalid pair."""
+    check_pairs(pairs)
+    if format == "json":
+        return json.dumps(dict(pairs), indent=2, ensure_ascii=False) + "\n"
+    if format == "shell":
+        lines = [f"export {name}={quote_shell(value)}" for name, value in pairs]
+    elif format == "dotenv":
+        lines = [f"{name}={quote_dotenv(value)}" for name, value in pairs]
+    elif format == "fish":
+        lines = [f"set -gx {name} {quote_fish(value)}" for name, value in pairs]
+    elif format == "powershell":
+        lines = [f"$Env:{name} = {quote_powershell(value)}" for name, value in pairs]
+    else:
+        raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    return "".join(line + "\n" for line in lines)

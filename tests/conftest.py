@@ -1,3 +1,31 @@
-"""The test bed's fixtures (issuer, moto server, stand-in CLIs, workspaces) for every test module."""
+"""The test bed's fixtures (issuer, moto server, stand-in CLIs, workspaces) and the two AWS CLIs."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.clis import AWS_V2, PACKAGE_PARENT, PLUGIN_MODULE, aws_v1
+
+if TYPE_CHECKING:
+    from awscli_gitpod.testing.fixtures import Workspace
 
 pytest_plugins = ["awscli_gitpod.testing.fixtures"]
+
+
+@pytest.fixture(params=["v1", "v2"])
+def aws_cli(request: pytest.FixtureRequest, workspace_env: Workspace) -> str:
+    """The `aws` executable of each major version, with the plugin configured as its version needs."""
+    if request.param == "v1":
+        workspace_env.aws_config_file.write_text(f"[plugins]\ngitpod = {PLUGIN_MODULE}\n")
+        return aws_v1()
+    if not os.access(AWS_V2, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{AWS_V2} (Debian's awscli, the AWS CLI v2) is missing: `make test` installs it")
+        pytest.skip(f"{AWS_V2} (Debian's awscli) is not installed")
+    workspace_env.aws_config_file.write_text(
+        f"[plugins]\ncli_legacy_plugin_path = {PACKAGE_PARENT}\ngitpod = {PLUGIN_MODULE}\n"
+    )
+    return AWS_V2

@@ -14,35 +14,10 @@ import pytest
 
 import awscli_gitpod
 from awscli_gitpod import errors
+from tests.clis import AWS_V2, PACKAGE_PARENT, PLUGIN_MODULE
 
 if TYPE_CHECKING:
     from awscli_gitpod.testing.fixtures import Workspace
-
-AWS_V2 = "/usr/bin/aws"
-PACKAGE_PARENT = str(Path(awscli_gitpod.__file__).resolve().parents[1])
-PLUGIN_MODULE = "awscli_gitpod.awscli_plugin"
-
-
-def aws_v1() -> str:
-    found = shutil.which("aws", path=str(Path(sys.executable).parent))
-    assert found is not None, "the test extra installs the AWS CLI v1 into the virtualenv"
-    return found
-
-
-@pytest.fixture(params=["v1", "v2"])
-def aws_cli(request: pytest.FixtureRequest, workspace_env: Workspace) -> str:
-    """The `aws` executable of each major version, with the plugin configured as its version needs."""
-    if request.param == "v1":
-        workspace_env.aws_config_file.write_text(f"[plugins]\ngitpod = {PLUGIN_MODULE}\n")
-        return aws_v1()
-    if not os.access(AWS_V2, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail(f"{AWS_V2} (Debian's awscli, the AWS CLI v2) is missing: `make test` installs it")
-        pytest.skip(f"{AWS_V2} (Debian's awscli) is not installed")
-    workspace_env.aws_config_file.write_text(
-        f"[plugins]\ncli_legacy_plugin_path = {PACKAGE_PARENT}\ngitpod = {PLUGIN_MODULE}\n"
-    )
-    return AWS_V2
 
 
 def test_the_plugin_imports_only_the_standard_library() -> None:
@@ -117,3 +92,59 @@ def test_a_half_installed_package_does_not_break_other_commands(
     )
     assert missing.returncode == 255
     assert "aws-gitpod is not installed or not on PATH" in missing.stderr
+
+
+# --- aws-gitpod plugin install / uninstall ----------------------------------------------------------
+
+
+def test_install_for_the_first_aws_on_path_then_again(workspace_env: Workspace) -> None:
+    existing = "# mine\n[profile dev]\nregion = eu-west-1\n"
+    workspace_env.aws_config_file.write_text(existing)
+    first = workspace_env.run("aws-gitpod", "plugin", "install")
+    assert first.returncode == 0, first.stderr
+    assert "installed `aws gitpod` for the AWS CLI v1" in first.stdout
+    assert workspace_env.aws_config_file.read_text() == existing + f"\n[plugins]\ngitpod = {PLUGIN_MODULE}\n"
+    again = workspace_env.run("aws-gitpod", "plugin", "install")
+    assert "already installed" in again.stdout
+    assert workspace_env.run("aws", "gitpod", "token", "--decode").returncode == 0
+
+
+def test_install_for_v2_warns_about_a_v1_sharing_the_file_and_uninstall_restores_it(
+    workspace_env: Workspace,
+) -> None:
+    if not os.access(AWS_V2, os.X_OK):
+        pytest.skip("needs Debian's awscli")
+    existing = "[default]\nregion = eu-west-1\n"
+    workspace_env.aws_config_file.write_text(existing)
+    result = workspace_env.run("aws-gitpod", "plugin", "install", "--cli", "v2")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "the AWS CLI v1 at" in result.stderr and "cannot start with cli_legacy_plugin_path" in result.stderr
+    )
+    assert f"cli_legacy_plugin_path = {PACKAGE_PARENT}\n" in workspace_env.aws_config_file.read_text()
+    decoded = workspace_env.run(AWS_V2, "gitpod", "token", "--decode")
+    assert decoded.returncode == 0, decoded.stderr
+
+    refused = workspace_env.run("aws-gitpod", "plugin", "install", "--cli", "v1")
+    assert refused.returncode == errors.USAGE
+    assert "makes the AWS CLI v1 fail on every command" in refused.stderr
+
+    removed = workspace_env.run("aws-gitpod", "plugin", "uninstall")
+    assert removed.returncode == 0, removed.stderr
+    assert workspace_env.aws_config_file.read_text() == existing
+
+
+def test_install_refuses_a_v1_that_cannot_import_the_plugin(workspace_env: Workspace, tmp_path: Path) -> None:
+    fake_bin = tmp_path / "other-v1"
+    fake_bin.mkdir()
+    fake_aws = fake_bin / "aws"
+    fake_aws.write_text("#!/usr/bin/python3\nprint('aws-cli/1.99.0 Python/3 Linux botocore/1.99')\n")
+    fake_aws.chmod(0o755)
+    workspace_env.env["PATH"] = f"{fake_bin}:{workspace_env.env['PATH']}"
+    del workspace_env.env["PYTHONPATH"]  # the test bed's, which would let any Python import this checkout
+    result = workspace_env.run("aws-gitpod", "plugin", "install")
+    assert result.returncode == errors.USAGE
+    assert f"the AWS CLI v1 at {fake_aws} runs on /usr/bin/python3 that cannot import awscli_gitpod" in (
+        result.stderr
+    )
+    assert not workspace_env.aws_config_file.exists()

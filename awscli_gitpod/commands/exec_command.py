@@ -1,0 +1,39 @@
+"""Run a command with the credentials in its environment (never on its command line).
+
+    aws-gitpod exec --profile gitpod -- terraform plan
+
+The command's exit code, and the signal that ended it, become ours. Nesting is refused: inside another
+`aws-gitpod exec` it would be unclear which credentials a command uses. Long-running programs outlive the
+session's credentials; give those a credential_process profile instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from awscli_gitpod import errors
+from awscli_gitpod.childprocess import exit_like, run_child_status
+from awscli_gitpod.profiles import add_source_options, credentials_for, environment_of
+
+NESTING_MARKER = "AWS_GITPOD_EXEC"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_options(parser)
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- the command and its arguments")
+
+
+def run(args: argparse.Namespace, raw_args: list[str]) -> int:
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        raise errors.UsageError("no command to run: aws-gitpod exec [options] -- command [args]")
+    if os.environ.get(NESTING_MARKER):
+        raise errors.UsageError(
+            f"already inside `aws-gitpod exec` for {os.environ[NESTING_MARKER]}; run the command directly"
+        )
+    credentials, options = credentials_for(args)
+    environment = dict(os.environ)
+    environment.update(environment_of(credentials, options.region))
+    environment[NESTING_MARKER] = options.role_arn
+    return exit_like(run_child_status(command, environment))

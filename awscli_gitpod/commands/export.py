@@ -1,0 +1,30 @@
+"""Print the credentials as environment variables, for tools that cannot run a credential process.
+
+    eval "$(aws-gitpod export --role arn:aws:iam::123456789012:role/app)"
+
+They expire with the session (AWS_CREDENTIAL_EXPIRATION says when); a profile with credential_process
+(`aws-gitpod login`) never does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from awscli_gitpod import envformat, errors
+from awscli_gitpod.profiles import add_source_options, credentials_for, environment_of
+
+FORMATS = {"env": "shell", "dotenv": "dotenv", "json": "json", "fish": "fish", "powershell": "powershell"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=FORMATS, default="env", help="env (POSIX shells, the default), dotenv, ..."
+    )
+    add_source_options(parser)
+
+
+def run(args: argparse.Namespace, raw_args: list[str]) -> int:
+    credentials, options = credentials_for(args)
+    sys.stdout.write(envformat.render(environment_of(credentials, options.region), FORMATS[args.format]))
+    return errors.OK

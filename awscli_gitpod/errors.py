@@ -14,6 +14,7 @@ NO_TOKEN = 3  # no token source produced a workspace token
 AWS_DENIED = 4  # STS refused the token or the role (trust policy, issuer, audience, expiry)
 AWS_REJECTED_REQUEST = 5  # STS refused the request itself (duration, session policy, region)
 AWS_UNAVAILABLE = 6  # STS or the network failed and retries ran out, or the time budget did
+SECRETS_FAILED = 7  # one or more secrets could not be read or used (each is named on stderr)
 INTERNAL = 70  # a bug in awscli-gitpod or a plugin (EX_SOFTWARE)
 INTERRUPTED = 130
 

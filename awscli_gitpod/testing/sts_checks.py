@@ -34,12 +34,13 @@ TrustPolicyHook = Callable[[dict[str, Any], dict[str, Any], str], Optional[bool]
 def trust_policy_allows(
     policy_document: dict[str, Any], claims: dict[str, Any], provider_arn: str
 ) -> bool | None:
-    """Whether the role's trust policy admits this token: the plug point for a policy evaluator.
+    """Whether the role's trust policy admits this token, decided as IAM does (`awscli_gitpod.policy`).
 
-    Returns None (not evaluated: allow) until an evaluator is plugged in, either by passing
-    `AwsServer(trust_policy=...)` or by replacing this function.
+    Another evaluator can be plugged in with `AwsServer(trust_policy=...)`.
     """
-    return None
+    from awscli_gitpod.policy.evaluate import evaluate
+
+    return evaluate(policy_document, claims, provider_arn=provider_arn).allowed
 
 
 class StsError(Exception):

@@ -57,6 +57,29 @@ def _sha256_hex(data: bytes) -> str:
     return str(sha256(data).hexdigest())
 
 
+def role_rules_path() -> str:
+    """Where `--role auto` finds its rules: `AWS_GITPOD_ROLE_RULES`, else the user's config directory."""
+    configured = os.environ.get("AWS_GITPOD_ROLE_RULES")
+    if configured:
+        return os.path.expanduser(configured)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "awscli-gitpod", "roles.ini")
+
+
+def _rules_stamp(args: list[str]) -> str:
+    # With `--role auto` the rules file chooses the role: an edited file must not be answered from the cache.
+    if "--role=auto" not in args and not any(
+        first == "--role" and second == "auto" for first, second in zip(args, args[1:])
+    ):
+        return ""
+    path = role_rules_path()
+    try:
+        status = os.stat(path)
+    except OSError:
+        return f"{path}:absent"
+    return f"{path}:{status.st_mtime_ns}:{status.st_size}"
+
+
 def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> str:
     names = sorted(
         name
@@ -64,6 +87,7 @@ def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> st
         if (name in KEY_ENVIRONMENT or name.startswith(KEY_ENVIRONMENT_PREFIX)) and name not in NOT_IN_KEY
     )
     parts = [FORMAT.decode(), *args, "\0env", *(f"{name}={environ[name]}" for name in names)]
+    parts += ["\0rules", _rules_stamp(args)]
     return _sha256_hex("\0".join(parts).encode("utf-8", "surrogateescape"))
 
 

@@ -34,6 +34,7 @@ COMMANDS = {
     "export": ("export", "print the credentials as environment variables (env, dotenv, json, fish, ...)"),
     "exec": ("exec_command", "run a command with the credentials in its environment"),
     "plugin": ("plugin", "install or uninstall the `aws gitpod` AWS CLI plugin"),
+    "plugins": ("plugins", "list the loaded plugins and the hooks each implements"),
     "policy": ("policy", "generate, check and lint IAM trust policies for workspace tokens"),
     "secrets": ("secrets", "fetch AWS Secrets Manager secrets for tasks: get, export, exec"),
 }

@@ -6,17 +6,22 @@ This is the uncached exchange every command shares (`creds`, and later `login`, 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from awscli_gitpod import errors, sts
 from awscli_gitpod.claims import MalformedToken, decode_unverified
 from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.roles import RoleChoice
 from awscli_gitpod.tokens import TokenOptions, TokenRequest, obtain_token
 
 DEFAULT_REGION = "us-east-1"
+AUTO_ROLE = "auto"  # `--role auto`: the `select_role` hook (role rules, plugins) chooses
 DEFAULT_TIMEOUT = 45.0  # the Go SDK abandons a credential process after 60 s
 MIN_DURATION, MAX_DURATION = 900, 43200
 
@@ -46,12 +51,17 @@ def sanitize_session_name(name: str) -> str:
     return cleaned if len(cleaned) >= 2 else (cleaned + "--")[:2]
 
 
-def validate(options: ExchangeOptions) -> None:
-    if not ROLE_ARN.fullmatch(options.role_arn):
+def check_role_arn(role_arn: str, what: str = "--role") -> None:
+    if not ROLE_ARN.fullmatch(role_arn):
         raise errors.UsageError(
-            f"--role {options.role_arn!r} is not an IAM role ARN "
-            "(expected arn:aws:iam::<12-digit account>:role/<name>)"
+            f"{what} {role_arn!r} is not an IAM role ARN "
+            "(expected arn:aws:iam::<12-digit account>:role/<name>, or `auto`)"
         )
+
+
+def validate(options: ExchangeOptions) -> None:
+    if options.role_arn != AUTO_ROLE:
+        check_role_arn(options.role_arn)
     duration = options.duration_seconds
     if duration is not None and not MIN_DURATION <= duration <= MAX_DURATION:
         raise errors.UsageError(
@@ -68,7 +78,7 @@ def validate(options: ExchangeOptions) -> None:
 
 def fetch_token(options: TokenOptions, deadline: float) -> tuple[str, str]:
     """(source name, JWT) from the token sources the plugins offer, before the monotonic `deadline`."""
-    from awscli_gitpod.plugins import plugin_manager
+    from awscli_gitpod.plugins import call_hook
 
     request = TokenRequest(
         audiences=(options.audience,),
@@ -77,16 +87,49 @@ def fetch_token(options: TokenOptions, deadline: float) -> tuple[str, str]:
         token_file=options.file,
         token_command=options.command,
     )
-    sources = [source for offered in plugin_manager().hook.token_sources() for source in offered]
+    sources = [source for offered in call_hook("token_sources") for source in offered]
     return obtain_token(sources, request, options.source)
+
+
+def facts_of(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Every plugin's `enrich_claims`, merged so that third-party facts override built-in ones."""
+    from awscli_gitpod.plugins import call_hook
+
+    facts: dict[str, str] = {}
+    for result in reversed(call_hook("enrich_claims", claims=claims)):  # pluggy calls built-ins last
+        facts.update({str(key): str(value) for key, value in (result or {}).items()})
+    return facts
+
+
+def choose_role(options: ExchangeOptions, claims: Mapping[str, Any], facts: Mapping[str, str]) -> RoleChoice:
+    """The role to assume and how: `--role`, or for `--role auto` what `select_role` says."""
+    from awscli_gitpod.plugins import call_hook
+
+    if options.role_arn != AUTO_ROLE:
+        return RoleChoice(options.role_arn, options.duration_seconds, options.policy, "--role")
+    choice: RoleChoice | None = call_hook("select_role", claims=claims, facts=facts)
+    if choice is None:
+        known = " ".join(
+            f"{key}={facts[key]}" for key in ("repository", "branch", "pr", "organization") if key in facts
+        )
+        raise errors.UsageError(
+            f"--role auto: no role rule or plugin matched this workspace ({known or 'no facts'}); "
+            "add a rule (see `aws-gitpod plugins`) or pass --role ARN"
+        )
+    check_role_arn(choice.role_arn, f"the role chosen by {choice.reason or 'a plugin'}")
+    return RoleChoice(
+        choice.role_arn,
+        options.duration_seconds or choice.duration_seconds,
+        options.policy or choice.policy,
+        choice.reason,
+    )
 
 
 def exchange(options: ExchangeOptions, deadline: float) -> Credentials:
     """Credentials for `options.role_arn`, fetched now; Failure with an exit code otherwise."""
-    from awscli_gitpod.plugins import plugin_manager
+    from awscli_gitpod.plugins import call_hook
 
     validate(options)
-    hooks = plugin_manager().hook
 
     def mint() -> str:
         return fetch_token(options.token, deadline)[1]
@@ -97,19 +140,25 @@ def exchange(options: ExchangeOptions, deadline: float) -> Credentials:
     def next_token() -> str:
         return minted.pop() if minted else mint()
 
-    session_name = options.session_name
-    if session_name is None:
-        try:
-            claims = decode_unverified(token)[1]
-        except MalformedToken:
-            claims = {}
-        session_name = hooks.session_name(claims=claims, now=int(time.time()))
+    try:
+        claims = decode_unverified(token)[1]
+    except MalformedToken:
+        claims = {}
+    facts = facts_of(claims)
+    choice = choose_role(options, claims, facts)
+    policy = choice.policy
+    if policy is None:
+        narrowed = call_hook("session_policy", role_arn=choice.role_arn, facts=facts)
+        policy = json.dumps(narrowed) if narrowed else None
+    session_name = options.session_name or call_hook(
+        "session_name", claims=claims, facts=facts, now=int(time.time())
+    )
     request = sts.AssumeRoleRequest(
-        role_arn=options.role_arn,
+        role_arn=choice.role_arn,
         region=resolve_region(options.region),
         session_name=sanitize_session_name(session_name or "aws-gitpod"),
-        duration_seconds=options.duration_seconds,
-        policy=options.policy,
+        duration_seconds=choice.duration_seconds,
+        policy=policy,
         policy_arns=options.policy_arns,
     )
     return sts.assume_role(request, next_token, deadline)

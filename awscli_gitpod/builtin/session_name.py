@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from awscli_gitpod.claims import workspace_id
@@ -10,6 +11,6 @@ from awscli_gitpod.hookspecs import hookimpl
 
 
 @hookimpl(trylast=True)
-def session_name(claims: dict[str, Any], now: int) -> str | None:
-    workspace = workspace_id(claims) or os.environ.get("GITPOD_WORKSPACE_ID") or "aws-gitpod"
+def session_name(claims: Mapping[str, Any], facts: Mapping[str, str], now: int) -> str | None:
+    workspace = workspace_id(dict(claims)) or os.environ.get("GITPOD_WORKSPACE_ID") or "aws-gitpod"
     return f"{workspace}-{now}"

@@ -148,6 +148,7 @@ class TestbedMiddleware:
         self.trust_policy = trust_policy
         self._lock = threading.Lock()
         self._calls: Counter[tuple[str, str]] = Counter()
+        self._last_params: dict[str, dict[str, str]] = {}
         self._faults: list[Fault] = []
 
     # counters and faults
@@ -164,9 +165,15 @@ class TestbedMiddleware:
         with self._lock:
             return {f"{service}:{action}": count for (service, action), count in self._calls.items()}
 
+    def last_params(self, action: str) -> dict[str, str]:
+        """The form parameters of the latest `action` request (query-protocol services), token and all."""
+        with self._lock:
+            return dict(self._last_params.get(action, {}))
+
     def reset_calls(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._last_params.clear()
 
     def inject(self, fault: Fault) -> None:
         with self._lock:
@@ -201,6 +208,7 @@ class TestbedMiddleware:
             return self.app(environ, start_response)
         with self._lock:
             self._calls[(call.service, call.action)] += 1
+            self._last_params[call.action] = dict(call.params)
         fault = self._take_fault(call)
         if fault is not None:
             if fault.delay:
@@ -317,6 +325,9 @@ class AwsServer(BackgroundServer):
 
     def all_calls(self) -> dict[str, int]:
         return self.middleware.all_calls()
+
+    def last_params(self, action: str) -> dict[str, str]:
+        return self.middleware.last_params(action)
 
     def reset_calls(self) -> None:
         self.middleware.reset_calls()

@@ -42,7 +42,7 @@ def test_global_region_and_exit_codes_pass_through(aws_cli: str, workspace_env: 
     assert result.returncode == errors.USAGE
     assert result.stderr.strip().splitlines() == [
         "aws-gitpod: error: --role 'not-an-arn' is not an IAM role ARN "
-        "(expected arn:aws:iam::<12-digit account>:role/<name>)"
+        "(expected arn:aws:iam::<12-digit account>:role/<name>, or `auto`)"
     ]
 
 

@@ -1,0 +1,178 @@
+"""Writing the files: under a lock, atomically, keeping mode and symlinks; and backups."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import random
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Callable
+
+from awscli_gitpod import errors
+from awscli_gitpod.awsconfig.configfile import ConfigFile
+from awscli_gitpod.awsconfig.lines import AwsConfigError, Kind
+from awscli_gitpod.awsconfig.paths import _expand, _read_text
+from awscli_gitpod.cache import CacheUnavailable, cache_dir, ensure_private_dir
+
+CONFIG_MODE = 0o600  # as `aws configure` creates it: the file may hold keys or secrets in commands
+CREDENTIALS_MODE = 0o600
+LOCK_TIMEOUT_SECONDS = 10.0
+STALE_TEMP_SECONDS = 600
+
+
+@contextlib.contextmanager
+def _locked(target: Path, timeout: float) -> Iterator[None]:
+    """An exclusive flock shared by every writer of `target` (a resolved path), kept out of ~/.aws."""
+    directory = os.path.join(cache_dir(), "locks")
+    try:
+        ensure_private_dir(cache_dir())
+        ensure_private_dir(directory)
+        lock = os.path.join(directory, hashlib.sha256(os.fsencode(target)).hexdigest() + ".lock")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except CacheUnavailable as error:
+        raise AwsConfigError(f"cannot lock {target}: {error}") from None
+    except OSError as error:
+        raise AwsConfigError(f"cannot lock {target}: {error.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise AwsConfigError(
+                        f"timed out waiting for another aws-gitpod process writing {target}; retry",
+                        errors.AWS_UNAVAILABLE,
+                    ) from None
+                time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 - jitter, not a secret
+        yield
+    finally:
+        os.close(fd)  # releases the flock
+
+
+def _temporary_name(target: Path) -> str:
+    return f".{target.name}.aws-gitpod-{os.getpid()}-{random.getrandbits(32):08x}.tmp"
+
+
+def _replace(target: Path, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
+    """Replace `target` atomically: readers see the old file or the new one, never a part."""
+    directory = target.parent
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = directory / _temporary_name(target)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, mode)
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                # Only root can give a file back to its owner; anyone else writes their own file.
+                with contextlib.suppress(OSError):
+                    os.fchown(fd, *owner)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(directory)
+    _sweep_stale_temporaries(target)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; some file systems refuse to open or fsync directories.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _sweep_stale_temporaries(target: Path) -> None:
+    # A writer killed between create and rename leaves its temporary behind; remove only our own.
+    prefix = f".{target.name}.aws-gitpod-"
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError):
+        for candidate in target.parent.iterdir():
+            if candidate.name.startswith(prefix) and candidate.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    if candidate.lstat().st_mtime < cutoff:
+                        candidate.unlink()
+
+
+def edit(
+    path: str | os.PathLike[str],
+    mutate: Callable[[ConfigFile], object],
+    *,
+    kind: Kind,
+    create_mode: int = 0o600,
+    timeout: float = LOCK_TIMEOUT_SECONDS,
+) -> bool:
+    """Apply `mutate` to the file at `path` under an exclusive lock; True if the file changed.
+
+    The file is read after the lock is taken, so concurrent editors lose no edit, and written only when
+    the text changed: atomically, with its mode (new files get `create_mode`), and through a symlink to
+    its target. A file that does not exist is created only if `mutate` leaves text in it.
+    """
+    target = Path(os.path.realpath(_expand(path)))
+    with _locked(target, timeout):
+        text = _read_text(target)
+        config = ConfigFile(text or "", kind=kind, source=str(_expand(path)))
+        mutate(config)
+        rendered = config.render()
+        if rendered == (text or ""):
+            return False
+        mode, owner = create_mode, None
+        if text is not None:
+            status = os.stat(target)
+            mode, owner = stat.S_IMODE(status.st_mode), (status.st_uid, status.st_gid)
+        try:
+            _replace(target, rendered.encode("utf-8"), mode, owner)
+        except OSError as error:
+            raise AwsConfigError(f"cannot write {target}: {error.strerror}") from None
+        return True
+
+
+def backup(path: str | os.PathLike[str]) -> Path:
+    """Copy the file to `<path>.aws-gitpod-backup-<UTC time>` beside `path` (0600), and return that path.
+
+    The copy sits beside the name the user knows (`~/.aws/credentials`), not beside a symlink's target,
+    which may be a dotfiles repository where a copy of keys must not land.
+    """
+    source = _expand(path)
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise AwsConfigError(f"cannot back up {source}: {error.strerror}") from None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for attempt in range(1000):
+        suffix = f"-{attempt}" if attempt else ""
+        candidate = source.with_name(f"{source.name}.aws-gitpod-backup-{stamp}{suffix}")
+        try:
+            fd = os.open(
+                candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+            )
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise AwsConfigError(f"cannot back up {source}: {error.strerror}") from None
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask: the copy may hold keys
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return candidate
+    raise AwsConfigError(f"cannot back up {source}: too many backups named {source.name}.*{stamp}*")

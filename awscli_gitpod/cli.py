@@ -37,6 +37,8 @@ COMMANDS = {
     "plugins": ("plugins", "list the loaded plugins and the hooks each implements"),
     "policy": ("policy", "generate, check and lint IAM trust policies for workspace tokens"),
     "secrets": ("secrets", "fetch AWS Secrets Manager secrets for tasks: get, export, exec"),
+    "setup": ("setup", "create the IAM OIDC provider and a least-privilege role (idempotent, plan first)"),
+    "doctor": ("doctor", "check every step from token to credentials and say what to fix"),
 }
 
 

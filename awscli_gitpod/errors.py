@@ -19,8 +19,9 @@ INTERNAL = 70  # a bug in awscli-gitpod or a plugin (EX_SOFTWARE)
 INTERRUPTED = 130
 
 
-# Where a denied exchange sends the user next. `aws-gitpod doctor` takes over when it exists.
-DIAGNOSE_HINT = "compare the token's claims (`aws-gitpod token --decode`) with the role's trust policy"
+# Where a denied exchange sends the user next: `DIAGNOSE_HINT.format(role_arn=...)`. A format string rather
+# than a function, so that code still using it as a plain string keeps working.
+DIAGNOSE_HINT = "run `aws-gitpod doctor --role {role_arn}`: it names the failing check and its fix"
 
 
 class Failure(Exception):

@@ -125,7 +125,7 @@ def _final_failure(request: AssumeRoleRequest, token: str, code: str, message: s
     if code in DENIED_CODES:
         return errors.Failure(
             f"STS refused to let the workspace assume {request.role_arn}: {code}: {message} "
-            f"(token {who}); {errors.DIAGNOSE_HINT}",
+            f"(token {who}); {errors.DIAGNOSE_HINT.format(role_arn=request.role_arn)}",
             errors.AWS_DENIED,
         )
     return errors.Failure(

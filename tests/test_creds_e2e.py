@@ -265,7 +265,7 @@ def test_access_denied_fails_at_once_naming_role_and_claims(
         f"iss={issuer.url}",
         "aud=sts.amazonaws.com",
         f"sub={workspace_env.subject}",
-        errors.DIAGNOSE_HINT,
+        errors.DIAGNOSE_HINT.format(role_arn=role_arn),
     )
     assert aws_server.calls(ACTION) == 1
     assert time.monotonic() - started < 10

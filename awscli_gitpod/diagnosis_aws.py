@@ -85,6 +85,26 @@ def _find_provider(context: Context, issuer: str) -> tuple[str, dict[str, Any] |
     return f"arn:aws:iam::<account>:oidc-provider/{path}", None
 
 
+def check_role(context: Context) -> Result:
+    """The role `--role auto` asks for, and why: the rule or plugin that chose it, each rule's verdict."""
+    from awscli_gitpod.builtin.role_rules import explain
+    from awscli_gitpod.exchange import AUTO_ROLE, choose_role, facts_of
+
+    if context.exchange is None:
+        return Result("role", SKIP, "no role given")
+    if context.exchange.role_arn != AUTO_ROLE:
+        return Result("role", OK, f"{context.exchange.role_arn} (given)")
+    if context.claims is None:
+        return Result("role", SKIP, "--role auto needs the token's claims")
+    facts = facts_of(context.claims)
+    rules = "; ".join(explain(context.claims, facts)) or "no role rules"
+    try:
+        choice = choose_role(context.exchange, context.claims, facts)
+    except errors.Failure as failure:
+        return Result("role", FAIL, f"{failure.message} ({rules})", "add a matching rule, or pass --role ARN")
+    return Result("role", OK, f"{choice.role_arn} chosen by {choice.reason or 'a plugin'} ({rules})")
+
+
 def check_provider(context: Context) -> Result:
     from awscli_gitpod.claims import audiences
 
@@ -199,4 +219,4 @@ def check_sts(context: Context) -> Result:
     return Result("sts", OK, f"assumed {assumed}, valid until {credentials.expiration}")
 
 
-AWS_CHECKS = (check_provider, check_trust_policy, check_sts)
+AWS_CHECKS = (check_role, check_provider, check_trust_policy, check_sts)

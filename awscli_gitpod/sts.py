@@ -47,8 +47,14 @@ def _client(region: str, timeout: float) -> Any:
     import botocore.session
     from botocore import UNSIGNED
     from botocore.config import Config
+    from botocore.exceptions import ProfileNotFound
 
     session = botocore.session.get_session()
+    try:
+        session.get_scoped_config()
+    except ProfileNotFound:
+        # AWS_PROFILE may name the very profile `login` is about to create; an unsigned call needs none.
+        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     # The global endpoint would send a workspace in Frankfurt through us-east-1.
     session.set_config_variable("sts_regional_endpoints", "regional")
     # Each attempt gets a slice of the budget, so a last attempt cannot run far past the deadline.

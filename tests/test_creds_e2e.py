@@ -329,7 +329,8 @@ def test_a_token_for_the_wrong_audience_is_denied(workspace_env: Workspace, role
     assert_one_line_failure(result, errors.AWS_DENIED, "InvalidIdentityToken", "aud=not-sts")
 
 
-def test_a_role_that_does_not_exist_is_denied(workspace_env: Workspace) -> None:
+def test_a_role_that_does_not_exist_is_denied(workspace_env: Workspace, role_arn: str) -> None:
+    # `role_arn` makes sure the issuer has an IAM OIDC provider: only the role is missing.
     result = creds(workspace_env, "arn:aws:iam::123456789012:role/nope")
     assert_one_line_failure(result, errors.AWS_DENIED, "AccessDenied", "role/nope")
 
@@ -424,3 +425,11 @@ def test_other_commands_share_the_cache_entry_of_the_same_creds_line(
     shared = role_credentials(ExchangeOptions(role_arn=role_arn, region="eu-west-1"))
     assert (shared.access_key_id, shared.expiration) == (printed["AccessKeyId"], printed["Expiration"])
     assert aws_server.calls(ACTION) == 1
+
+
+def test_an_aws_profile_that_does_not_exist_yet_is_no_obstacle(
+    workspace_env: Workspace, role_arn: str
+) -> None:
+    # `AWS_PROFILE=gitpod aws-gitpod login -p gitpod` runs before the profile exists.
+    workspace_env.env["AWS_PROFILE"] = "not-written-yet"
+    assert document(creds(workspace_env, role_arn))["Version"] == 1

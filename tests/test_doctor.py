@@ -35,6 +35,7 @@ CHECKS = [
     "audience",
     "expiry",
     "clock",
+    "role",
     "provider",
     "trust-policy",
     "sts",
@@ -270,9 +271,16 @@ def test_an_exchange_denial_points_at_doctor(workspace: Workspace, role: str, aw
 
 def test_role_auto_is_resolved_from_the_role_rules(workspace: Workspace, role: str, tmp_path: Path) -> None:
     rules = tmp_path / "roles.ini"
-    rules.write_text(f"[rule app]\nrepository = gitpod-io/my-application\nrole = {role}\n")
+    rules.write_text(
+        "[rule other-org]\nowner = acme\nrole = arn:aws:iam::123456789012:role/acme\n\n"
+        f"[rule app]\nrepository = gitpod-io/my-application\nrole = {role}\n"
+    )
     workspace.env["AWS_GITPOD_ROLE_RULES"] = str(rules)
     code, results = doctor(workspace, "--role", "auto")
     assert code == errors.OK, results
+    assert results["role"]["detail"] == (
+        f"{role} chosen by rule app in {rules} "
+        f"(rule other-org: no: owner=gitpod-io matches none of acme; rule app: yes: {role})"
+    )
     assert results["trust-policy"]["status"] == "ok"
     assert f"assumed-role/{role.rsplit('/', 1)[1]}/" in results["sts"]["detail"]

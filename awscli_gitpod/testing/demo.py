@@ -126,11 +126,17 @@ def show_denial_explained(bed: TestBed) -> None:
     policy_file.write_text(json.dumps(role["AssumeRolePolicyDocument"], indent=2))
     run(bed, "aws-gitpod", "policy", "check", str(policy_file), "--sub", f"{DEFAULT_CONTEXT_URL}/pull/7")
 
+    step("... or everything at once: doctor, with an admin profile to read IAM (moto takes any keys)")
+    credentials = Path(bed.env["AWS_SHARED_CREDENTIALS_FILE"])
+    credentials.write_text("[admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    run(bed, "aws-gitpod", "doctor", "--role", bed.role_arn, "--iam-profile", "admin", env=pull_request)
+
     step("For contrast: gp idp login aws writes static keys that die with the session")
     run(bed, "gp", "idp", "login", "aws", "--role-arn", bed.role_arn, "--profile", "static")
     credentials = Path(bed.env["AWS_SHARED_CREDENTIALS_FILE"])
-    keys = [line.split("=")[0].strip() for line in credentials.read_text().splitlines() if "=" in line]
-    print(f"{credentials} now holds {keys}: no expiry, no refresh")
+    static = credentials.read_text().split("[static]", 1)[1]
+    keys = [line.split("=")[0].strip() for line in static.splitlines() if "=" in line]
+    print(f"{credentials} now holds {keys} for profile static: no expiry, no refresh")
 
 
 def demo(bed: TestBed) -> None:

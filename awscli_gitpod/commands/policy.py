@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from awscli_gitpod import errors
-from awscli_gitpod.policy.arguments import POLICY_FORMATS, add_lint_arguments
+from awscli_gitpod.policy.arguments import POLICY_FORMATS, add_lint_arguments, add_scope_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,14 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions.required = True
     generate = actions.add_parser("generate", help="print a least-privilege trust policy", allow_abbrev=False)
     generate.add_argument("--account", required=True, metavar="ID", help="the AWS account (12 digits)")
-    generate.add_argument(
-        "--issuer", metavar="URL", help="token issuer (default: iss of this workspace's token)"
-    )
-    generate.add_argument("--repo", metavar="URL", help="Gitpod Classic: the repository workspaces open")
-    generate.add_argument("--branch", action="append", default=[], metavar="B", help="only these branches")
-    generate.add_argument("--scm", choices=("github", "gitlab", "bitbucket"), help="default: from the host")
-    generate.add_argument("--ona-org", metavar="ORG", help="Ona: the organization ID")
-    generate.add_argument("--project", metavar="P", help="Ona: only this project")
+    add_scope_arguments(generate)
     generate.add_argument("--audience", default="sts.amazonaws.com", help="default: %(default)s")
     generate.add_argument("--format", dest="output_format", choices=POLICY_FORMATS, default="json")
     generate.set_defaults(policy_run=_generate)

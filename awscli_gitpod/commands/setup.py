@@ -15,6 +15,7 @@ import time
 
 from awscli_gitpod import errors
 from awscli_gitpod.options import add_token_options, token_options
+from awscli_gitpod.policy.arguments import add_scope_arguments
 from awscli_gitpod.tokens import TokenOptions
 
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
@@ -27,14 +28,7 @@ PROFILE_ATTEMPTS = 4  # IAM changes take seconds to reach STS: a fresh role may 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role-name", required=True, metavar="NAME", help="the IAM role to create or update")
     scope = parser.add_argument_group("which workspaces may assume the role (as `policy generate`)")
-    scope.add_argument("--repo", metavar="URL", help="Gitpod Classic: the repository workspaces open")
-    scope.add_argument("--branch", action="append", default=[], metavar="B", help="only these branches")
-    scope.add_argument("--scm", choices=("github", "gitlab", "bitbucket"), help="default: from the host")
-    scope.add_argument("--ona-org", metavar="ORG", help="Ona: the organization ID")
-    scope.add_argument("--project", metavar="P", help="Ona: only this project")
-    scope.add_argument(
-        "--issuer", metavar="URL", help="token issuer (default: iss of this workspace's token)"
-    )
+    add_scope_arguments(scope)
     role = parser.add_argument_group("role")
     role.add_argument(
         "--policy-arn",

@@ -329,19 +329,20 @@ def test_profile_names_are_quoted_when_botocore_would_split_them(tmp_path: Path)
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("", "v"),
-        ("a=b", "v"),
-        ("a:b", "v"),
-        (" a", "v"),
-        ("#a", "v"),
-        ("[a]", "v"),
-        ("a", " v"),
-        ("a", "v\nw"),
+        ("", "Sekr1tValue"),
+        ("a=b", "Sekr1tValue"),
+        ("a:b", "Sekr1tValue"),
+        (" a", "Sekr1tValue"),
+        ("#a", "Sekr1tValue"),
+        ("[a]", "Sekr1tValue"),
+        ("a", " Sekr1tValue"),
+        ("a", "Sekr1t\nValue"),
     ],
 )
 def test_settings_botocore_would_not_read_back_are_refused(key: str, value: str) -> None:
-    with pytest.raises(AwsConfigError):
+    with pytest.raises(AwsConfigError) as refused:
         ConfigFile("[default]\n", kind="config").set("default", key, value)
+    assert "Sekr1t" not in refused.value.message  # the value may be a secret access key
 
 
 @pytest.mark.parametrize(

@@ -200,7 +200,11 @@ def _validate_setting(key: str, value: str) -> None:
         or match.group("option") != key
         or match.group("value").strip() != value
     ):
-        raise AwsConfigError(f"cannot write {key!r} = {value!r} so that the AWS CLI reads it back unchanged")
+        # The value may be a secret key (`login --static`): name the key only.
+        raise AwsConfigError(
+            f"cannot write a value for {key!r} that the AWS CLI reads back unchanged "
+            "(a line break, surrounding spaces, or a key that is not a plain name)"
+        )
 
 
 def _setting_line(key: str, value: str) -> str:

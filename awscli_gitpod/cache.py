@@ -20,7 +20,6 @@ import time
 MAGIC = b"awscli-gitpod-cache"
 FORMAT = b"2"
 MAX_FILE_BYTES = 64 * 1024
-STALE_TEMP_SECONDS = 600
 # botocore refreshes process credentials once fewer than 15 minutes remain; one more minute means the
 # credentials we hand over are not already inside that window by the time the SDK looks at them.
 DEFAULT_REFRESH_MARGIN = 16 * 60
@@ -231,39 +230,9 @@ def ensure_private_dir(path: str) -> None:
         raise CacheUnavailable(f"cannot use cache directory {path}: {error.strerror}") from None
 
 
-def write_private_file(path: str, data: bytes) -> None:
-    """Replace `path` atomically with a 0600 file holding `data`: readers see the old or the new."""
-    directory = os.path.dirname(path)
-    temporary = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        os.unlink(temporary)
-        raise
-    os.close(fd)
-    os.replace(temporary, path)
-    _sweep_stale_temporaries(directory)
-
-
-def _sweep_stale_temporaries(directory: str) -> None:
-    # A writer killed between create and rename leaves its temporary file behind.
-    cutoff = time.time() - STALE_TEMP_SECONDS
-    for name in os.listdir(directory):
-        if name.endswith(".tmp"):
-            candidate = os.path.join(directory, name)
-            try:
-                if os.lstat(candidate).st_mtime < cutoff:
-                    os.unlink(candidate)
-            except OSError:
-                pass
-
-
 def store_entry(path: str, body: bytes, issued: int, expires: int) -> None:
+    from awscli_gitpod.privatefile import replace_file  # only on a refresh: the hit path imports nothing
+
     ensure_private_dir(os.path.dirname(path))
     header = b" ".join([MAGIC, FORMAT, str(issued).encode(), str(expires).encode(), str(len(body)).encode()])
-    write_private_file(path, header + b"\n" + body)
+    replace_file(path, header + b"\n" + body)

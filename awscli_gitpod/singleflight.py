@@ -16,7 +16,8 @@ import time
 from types import TracebackType
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir, write_private_file
+from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir
+from awscli_gitpod.privatefile import replace_file
 
 
 class RefreshLock:
@@ -75,7 +76,7 @@ class RefreshLock:
         """Leave the failure for the processes queued behind this one (no secrets are in messages)."""
         text = f"{time.time()}\n{failure.exit_code}\n{failure.message}"
         with contextlib.suppress(OSError):
-            write_private_file(self.failure_path, text.encode())
+            replace_file(self.failure_path, text.encode())
 
     def failure_while_waiting(self) -> errors.Failure | None:
         """The failure a holder recorded after this process started waiting for it, if any."""

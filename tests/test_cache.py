@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from awscli_gitpod import cache
+from awscli_gitpod import cache, privatefile
 
 BODY = b'{"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s", "SessionToken": "t"}\n'
 
@@ -95,7 +95,7 @@ def test_a_loose_directory_of_ours_is_tightened(cache_dir: Path) -> None:
 def test_corrupt_entries_are_ignored(cache_dir: Path, data: bytes) -> None:
     path = cache.entry_path("k")
     cache.ensure_private_dir(str(cache_dir))
-    cache.write_private_file(path, data)
+    privatefile.replace_file(path, data)
     assert cache.read_entry(path) is None
 
 
@@ -137,7 +137,7 @@ def test_key_covers_arguments_and_relevant_environment() -> None:
 
 def test_stale_temporaries_are_swept(cache_dir: Path) -> None:
     cache.ensure_private_dir(str(cache_dir))
-    leftover = cache_dir / "k.json.999.tmp"
+    leftover = cache_dir / ".k.json.aws-gitpod-999-0.tmp"
     leftover.write_bytes(b"half")
     os.utime(leftover, (time.time() - 3600, time.time() - 3600))
     cache.store_entry(cache.entry_path("k"), BODY, 1, 2)

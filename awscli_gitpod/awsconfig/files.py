@@ -18,11 +18,11 @@ from awscli_gitpod.awsconfig.configfile import ConfigFile
 from awscli_gitpod.awsconfig.lines import AwsConfigError, Kind
 from awscli_gitpod.awsconfig.paths import _expand, _read_text
 from awscli_gitpod.cache import CacheUnavailable, cache_dir, ensure_private_dir
+from awscli_gitpod.privatefile import replace_file
 
 CONFIG_MODE = 0o600  # as `aws configure` creates it: the file may hold keys or secrets in commands
 CREDENTIALS_MODE = 0o600
 LOCK_TIMEOUT_SECONDS = 10.0
-STALE_TEMP_SECONDS = 600
 
 
 @contextlib.contextmanager
@@ -56,58 +56,9 @@ def _locked(target: Path, timeout: float) -> Iterator[None]:
         os.close(fd)  # releases the flock
 
 
-def _temporary_name(target: Path) -> str:
-    return f".{target.name}.aws-gitpod-{os.getpid()}-{random.getrandbits(32):08x}.tmp"
-
-
 def _replace(target: Path, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
-    """Replace `target` atomically: readers see the old file or the new one, never a part."""
-    directory = target.parent
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = directory / _temporary_name(target)
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, mode)
-            if owner is not None and owner != (os.geteuid(), os.getegid()):
-                # Only root can give a file back to its owner; anyone else writes their own file.
-                with contextlib.suppress(OSError):
-                    os.fchown(fd, *owner)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
-    _sweep_stale_temporaries(target)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; some file systems refuse to open or fsync directories.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _sweep_stale_temporaries(target: Path) -> None:
-    # A writer killed between create and rename leaves its temporary behind; remove only our own.
-    prefix = f".{target.name}.aws-gitpod-"
-    cutoff = time.time() - STALE_TEMP_SECONDS
-    with contextlib.suppress(OSError):
-        for candidate in target.parent.iterdir():
-            if candidate.name.startswith(prefix) and candidate.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    if candidate.lstat().st_mtime < cutoff:
-                        candidate.unlink()
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    replace_file(target, data, mode, owner)
 
 
 def edit(

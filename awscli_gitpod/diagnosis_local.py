@@ -9,15 +9,14 @@ keys in the shared credentials file, and only then `credential_process`.
 from __future__ import annotations
 
 import os
-import shlex
 import stat
 import time
 
 from awscli_gitpod import awsconfig, errors
 from awscli_gitpod.diagnosis import FAIL, OK, SKIP, Context, Result
+from awscli_gitpod.profiles import creds_role, static_keys_of
 
 ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 # Profile settings in the config file that botocore resolves before credential_process.
 OUTRANKING_SETTINGS = (
     "role_arn",
@@ -67,24 +66,6 @@ def check_cache(context: Context) -> Result:
     return Result("cache", OK, detail)
 
 
-def creds_role(command: object) -> str | None:
-    """The `--role` of an `aws-gitpod creds` command line, else None."""
-    if not isinstance(command, str):
-        return None
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return None
-    if len(words) < 2 or os.path.basename(words[0]) != "aws-gitpod" or words[1] != "creds":
-        return None
-    for index, word in enumerate(words):
-        if word == "--role" and index + 1 < len(words):
-            return words[index + 1]
-        if word.startswith("--role="):
-            return word.split("=", 1)[1]
-    return None
-
-
 def _profiles(context: Context) -> list[str]:
     """The profiles under diagnosis: the one named, else those whose creds line assumes the role."""
     if context.profile is not None:
@@ -99,11 +80,7 @@ def _profiles(context: Context) -> list[str]:
 def _profile_issues(profile: str, role: str | None) -> list[tuple[str, str]]:
     issues = []
     credentials = awsconfig.credentials_path()
-    static = [
-        key
-        for key in STATIC_KEYS
-        if key in awsconfig.profiles(credentials, kind="credentials").get(profile, {})
-    ]
+    static = static_keys_of(profile)
     if static:
         login = f"aws-gitpod login -p {profile} --role-arn {role or 'ARN'} --force"
         issues.append(

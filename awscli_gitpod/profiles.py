@@ -15,24 +15,61 @@ from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions
 from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
 
+# What `gp idp login aws` writes; in the credentials file they outrank a profile's credential_process.
+STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+
 
 def credential_process_of(profile: str) -> str | None:
     value = awsconfig.get(awsconfig.config_path(), profile, "credential_process", kind="config")
     return value if isinstance(value, str) else None
 
 
-def exchange_options_for_profile(profile: str) -> tuple[ExchangeOptions, list[str]]:
-    """The options, and the `creds` arguments as written, of a profile using `aws-gitpod creds`."""
+def creds_arguments(command: object) -> list[str] | None:
+    """The arguments after `creds` of an `aws-gitpod creds ...` command line, else None."""
+    if not isinstance(command, str):
+        return None
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if len(words) < 2 or os.path.basename(words[0]) != "aws-gitpod" or words[1] != "creds":
+        return None
+    return words[2:]
+
+
+def creds_options(arguments: list[str]) -> ExchangeOptions:
+    """What `creds` makes of these arguments: our own parser, so nothing is read differently."""
     from awscli_gitpod.cli import build_parser
 
-    command = credential_process_of(profile)
-    words = shlex.split(command) if command else []
-    if len(words) < 2 or os.path.basename(words[0]) != "aws-gitpod" or words[1] != "creds":
+    return exchange_options(build_parser().parse_args(["creds", *arguments]))
+
+
+def creds_role(command: object) -> str | None:
+    """The `--role` of an `aws-gitpod creds` command line, else None."""
+    arguments = creds_arguments(command)
+    if arguments is None:
+        return None
+    try:
+        return creds_options(arguments).role_arn
+    except errors.Failure:
+        return None
+
+
+def exchange_options_for_profile(profile: str) -> tuple[ExchangeOptions, list[str]]:
+    """The options, and the `creds` arguments as written, of a profile using `aws-gitpod creds`."""
+    arguments = creds_arguments(credential_process_of(profile))
+    if arguments is None:
         raise errors.UsageError(
             f"profile {profile!r} in {awsconfig.config_path()} does not use `aws-gitpod creds`; "
             f"run `aws-gitpod login --profile {profile} --role-arn ARN`, or pass --role"
         )
-    return exchange_options(build_parser().parse_args(words[1:])), words[2:]
+    return creds_options(arguments), arguments
+
+
+def static_keys_of(profile: str) -> list[str]:
+    """The static keys the credentials file holds for `profile` (inherited from [DEFAULT] included)."""
+    values = awsconfig.profiles(awsconfig.credentials_path(), kind="credentials").get(profile, {})
+    return [key for key in STATIC_KEYS if key in values]
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:

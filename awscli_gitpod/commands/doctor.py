@@ -35,18 +35,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _creds_profile(profile: str) -> tuple[ExchangeOptions, list[str]] | None:
     """The options of a profile whose credential_process is `aws-gitpod creds ...`, else None."""
-    from awscli_gitpod.profiles import credential_process_of, exchange_options_for_profile
+    from awscli_gitpod.profiles import credential_process_of, creds_arguments, creds_options
 
-    command = credential_process_of(profile)
-    if not command or "aws-gitpod" not in command:
-        return None
-    return exchange_options_for_profile(profile)
+    arguments = creds_arguments(credential_process_of(profile))
+    return None if arguments is None else (creds_options(arguments), arguments)
 
 
 def _profile_for_role(role_arn: str) -> tuple[str, list[str]] | None:
     """The one profile whose creds line assumes `role_arn`, and its creds arguments (for the cache check)."""
     from awscli_gitpod import awsconfig
-    from awscli_gitpod.diagnosis_local import creds_role
+    from awscli_gitpod.profiles import creds_role
 
     config = awsconfig.profiles(awsconfig.config_path(), kind="config")
     names = [

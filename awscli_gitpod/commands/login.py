@@ -24,8 +24,8 @@ from awscli_gitpod.commands.creds import canonical_arguments, role_credentials
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions, resolve_region, validate
 from awscli_gitpod.options import add_token_options, token_options
+from awscli_gitpod.profiles import STATIC_KEYS, static_keys_of
 
-STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 EXPIRATION_KEY = "aws_gitpod_expiration"  # ignored by the SDKs; tells a person when the keys die
 
 
@@ -98,7 +98,7 @@ def login(options: ExchangeOptions, profile: str, write_region: str | None, stat
     changed = awsconfig.edit(awsconfig.config_path(), write_profile, kind="config")
     print(f"{'wrote' if changed else 'kept'} profile {profile!r} in {awsconfig.config_path()}:")
     print(f"  credential_process = {command}")
-    shadowing = _static_keys(profile)
+    shadowing = static_keys_of(profile)
     if shadowing and not force:
         print(
             f"aws-gitpod: error: {awsconfig.credentials_path()} has static keys for profile {profile!r} "
@@ -111,7 +111,7 @@ def login(options: ExchangeOptions, profile: str, write_region: str | None, stat
         saved = awsconfig.backup(awsconfig.credentials_path())
         awsconfig.edit(awsconfig.credentials_path(), _remove_static_keys(profile), kind="credentials")
         print(f"removed static keys of {profile!r} from {awsconfig.credentials_path()} (backup: {saved})")
-        if _static_keys(profile):  # inherited from [DEFAULT], which applies to every profile
+        if static_keys_of(profile):  # inherited from [DEFAULT], which applies to every profile
             raise errors.Failure(
                 f"static keys under [DEFAULT] in {awsconfig.credentials_path()} still shadow profile "
                 f"{profile!r}; remove them by hand",
@@ -119,11 +119,6 @@ def login(options: ExchangeOptions, profile: str, write_region: str | None, stat
             )
     print(f"profile {profile!r} is {_caller_arn(profile, options)}; credentials refresh automatically")
     return errors.OK
-
-
-def _static_keys(profile: str) -> list[str]:
-    values = awsconfig.profiles(awsconfig.credentials_path(), kind="credentials").get(profile, {})
-    return [key for key in (*STATIC_KEYS, EXPIRATION_KEY) if key in values]
 
 
 def _remove_static_keys(profile: str) -> Callable[[awsconfig.ConfigFile], None]:

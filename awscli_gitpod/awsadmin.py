@@ -1,8 +1,8 @@
 """IAM and STS with the caller's own credentials (the normal AWS chain), for `setup` and `doctor`.
 
 Unlike the workspace exchange (unsigned STS), these calls are signed by whoever runs the command: an admin's
-`--profile`, `AWS_PROFILE`, environment keys... botocore resolves them, and honours `AWS_ENDPOINT_URL`.
-boto3 is imported here, inside functions: the command-line parser must stay cheap.
+`--profile`, `AWS_PROFILE`, environment keys... botocore resolves them. Clients come from
+`awscli_gitpod.awsclient`, like every other.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from awscli_gitpod import errors
-from awscli_gitpod.exchange import resolve_region
-from awscli_gitpod.process import redact
+from awscli_gitpod import awsclient, errors
+from awscli_gitpod.awsclient import error_code
+from awscli_gitpod.redaction import redact
+from awscli_gitpod.regions import resolve_region
 
 # Codes that mean "these credentials may not do this", as opposed to "this request is wrong".
 DENIED_CODES = {
@@ -41,43 +42,20 @@ class Caller:
         return parts[1] if len(parts) > 1 and parts[1] else "aws"
 
 
-def session(profile: str | None) -> Any:
-    import boto3
-    from botocore.exceptions import ProfileNotFound
-
-    try:
-        return boto3.session.Session(profile_name=profile)
-    except ProfileNotFound:
-        raise errors.UsageError(f"AWS profile {profile!r} does not exist in the AWS config files") from None
+# Bounded, so that a command run outside AWS (no route, IMDS probes) says so in seconds, not minutes.
+BUDGET_SECONDS = 45.0
 
 
 def client(aws_session: Any, service: str, region: str | None = None) -> Any:
-    from botocore.config import Config
-
-    # Bounded, so that a command run outside AWS (no route, IMDS probes) says so in seconds, not minutes.
-    config = Config(
-        connect_timeout=5,
-        read_timeout=15,
-        retries={"mode": "standard", "max_attempts": 3},
-        user_agent_extra="awscli-gitpod",
-    )
-    return aws_session.client(service, region_name=resolve_region(region), config=config)
-
-
-def error_code(error: BaseException) -> str | None:
-    """The AWS error code of a botocore ClientError, else None."""
-    response = getattr(error, "response", None)
-    if not isinstance(response, dict):
-        return None
-    return str(response.get("Error", {}).get("Code", "Unknown"))
+    """A client of `service` signed by `aws_session` (`awsclient.session(profile)`)."""
+    return awsclient.client(service, resolve_region(region), budget=BUDGET_SECONDS, aws_session=aws_session)
 
 
 def describe(error: BaseException) -> str:
     """One line: the AWS code and message, or botocore's own; never a credential."""
-    code = error_code(error)
-    if code is not None:
-        message = getattr(error, "response", {}).get("Error", {}).get("Message", "")
-        return redact(f"{code}: {message}")
+    found = awsclient.aws_error(error)
+    if found is not None:
+        return redact(f"{found.code}: {found.message}")
     return redact(f"{type(error).__name__}: {error}")
 
 

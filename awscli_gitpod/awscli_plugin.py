@@ -19,6 +19,8 @@ import shutil
 import sys
 from typing import Any
 
+from awscli_gitpod.errors import AWS_CLI_ERROR
+
 log = logging.getLogger(__name__)
 
 COMMAND_NAME = "gitpod"
@@ -78,7 +80,7 @@ def hand_off(args: list[str], parsed_globals: Any) -> int:
             f"aws gitpod: {EXECUTABLE} is not installed or not on PATH; install awscli-gitpod, "
             "or run `aws-gitpod plugin uninstall`\n"
         )
-        return 255
+        return AWS_CLI_ERROR
     if args in ([], ["help"]):
         args = ["--help"]
     forwarded = [
@@ -96,4 +98,4 @@ def hand_off(args: list[str], parsed_globals: Any) -> int:
         os.execv(executable, argv)  # noqa: S606 - exit code and signals are then the command's own
     except OSError as error:
         sys.stderr.write(f"aws gitpod: cannot run {executable}: {error.strerror}\n")
-    return 255
+    return AWS_CLI_ERROR

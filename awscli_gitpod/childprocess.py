@@ -55,7 +55,7 @@ class ChildExit:
 def run_child(argv: list[str], env: dict[str, str], mask: list[str] | None = None) -> int:
     """Run `argv` with exactly `env`; its exit code, or 128 + the number of the signal that killed it.
 
-    Raises `errors.Failure` with exit code 127 when the program is not found, 126 when it cannot be run.
+    Raises `errors.Failure` with `COMMAND_NOT_FOUND` (127) or `COMMAND_NOT_EXECUTABLE` (126), as shells do.
     """
     return run_child_status(argv, env, mask).code
 
@@ -87,13 +87,19 @@ def run_child_status(argv: list[str], env: dict[str, str], mask: list[str] | Non
                 stderr=subprocess.PIPE if masked else None,
             )
         except FileNotFoundError:
-            raise errors.Failure(f"{argv[0]}: command not found", 127) from None
+            raise errors.Failure(f"{argv[0]}: command not found", errors.COMMAND_NOT_FOUND) from None
         except PermissionError:
-            raise errors.Failure(f"{argv[0]}: permission denied (not executable)", 126) from None
+            raise errors.Failure(
+                f"{argv[0]}: permission denied (not executable)", errors.COMMAND_NOT_EXECUTABLE
+            ) from None
         except OSError as error:
             if error.errno == errno.ENOEXEC:
-                raise errors.Failure(f"{argv[0]}: cannot execute: {error.strerror}", 126) from None
-            raise errors.Failure(f"{argv[0]}: cannot run: {error.strerror}", 126) from None
+                raise errors.Failure(
+                    f"{argv[0]}: cannot execute: {error.strerror}", errors.COMMAND_NOT_EXECUTABLE
+                ) from None
+            raise errors.Failure(
+                f"{argv[0]}: cannot run: {error.strerror}", errors.COMMAND_NOT_EXECUTABLE
+            ) from None
         child.append(process)
         for signum in pending:
             with contextlib.suppress(ProcessLookupError):

@@ -1,29 +1,20 @@
 """The `aws-gitpod` command line: the parser and the dispatch, nothing else.
 
-Every command function takes plain parameters and returns an exit code; `error_handler` turns a `Failure`
-into one line on stderr, and anything unexpected into exit 70 with a redacted message.
+Every command function takes plain parameters and returns an exit code; `errors.error_handler` turns a
+`Failure` into one line on stderr, and anything unexpected into exit 70 with a redacted message. This is
+the only module that imports `awscli_gitpod.commands`: each command module is a leaf.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import importlib
-import os
 import sys
-from collections.abc import Iterator, Sequence
-from typing import NoReturn
+from collections.abc import Sequence
 
 from awscli_gitpod import __version__, errors
+from awscli_gitpod.options import Parser
 
-PROG = "aws-gitpod"
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse would print the whole usage first; one line that names the fix is easier to act on.
-        raise errors.UsageError(f"{message} (see `{self.prog} --help`)")
-
+PROG = errors.PROG
 
 # name -> (module in awscli_gitpod.commands, one-line help). Each module has `add_arguments(parser)` and
 # `run(args, raw_args) -> int`, which hands plain parameters to the command function.
@@ -59,35 +50,9 @@ def build_parser() -> Parser:
     return parser
 
 
-@contextlib.contextmanager
-def error_handler() -> Iterator[list[int]]:
-    """Yield a one-item list for the exit code; map failures to it and to one line on stderr."""
-    status = [errors.OK]
-    try:
-        yield status
-    except errors.Failure as failure:
-        print(f"{PROG}: error: {failure.message}", file=sys.stderr)
-        status[0] = failure.exit_code
-    except KeyboardInterrupt:
-        status[0] = errors.INTERRUPTED
-    except Exception as error:
-        from awscli_gitpod.process import redact
-
-        if os.environ.get("AWS_GITPOD_DEBUG"):
-            import traceback
-
-            print(redact(traceback.format_exc()), file=sys.stderr)
-        print(
-            f"{PROG}: internal error: {type(error).__name__}: {redact(str(error))} "
-            "(please report it; AWS_GITPOD_DEBUG=1 shows a traceback)",
-            file=sys.stderr,
-        )
-        status[0] = errors.INTERNAL
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
-    with error_handler() as status:
+    with errors.error_handler() as status:
         args = build_parser().parse_args(raw)
         status[0] = args.run(args, raw[1:])
     return status[0]

@@ -1,11 +1,11 @@
-"""Temporary AWS credentials and the credential_process document they become."""
+"""Temporary AWS credentials, the credential_process document they become, and the variables SDKs read."""
 
 from __future__ import annotations
 
-import calendar
 import json
-import time
 from dataclasses import dataclass, field
+
+from awscli_gitpod.clock import parse_rfc3339, rfc3339
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,7 @@ class Credentials:
 
     @property
     def expiration(self) -> str:
-        # The Go SDK accepts only this RFC 3339 form; botocore and the JS SDK accept it too.
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.expires))
+        return rfc3339(self.expires)
 
     def process_document(self) -> dict[str, object]:
         """The credential_process contract: Version 1 and the four fields, plus the optional AccountId."""
@@ -45,6 +44,18 @@ class Credentials:
             access_key_id=document["AccessKeyId"],
             secret_access_key=document["SecretAccessKey"],
             session_token=document["SessionToken"],
-            expires=calendar.timegm(time.strptime(document["Expiration"], "%Y-%m-%dT%H:%M:%SZ")),
+            expires=parse_rfc3339(document["Expiration"]),
             account_id=document.get("AccountId", ""),
         )
+
+    def environment(self, region: str | None = None) -> list[tuple[str, str]]:
+        """The variables every AWS SDK reads, the expiry named as `aws configure export-credentials` does."""
+        variables = [
+            ("AWS_ACCESS_KEY_ID", self.access_key_id),
+            ("AWS_SECRET_ACCESS_KEY", self.secret_access_key),
+            ("AWS_SESSION_TOKEN", self.session_token),
+            ("AWS_CREDENTIAL_EXPIRATION", self.expiration),
+        ]
+        if region:
+            variables += [("AWS_REGION", region), ("AWS_DEFAULT_REGION", region)]
+        return variables

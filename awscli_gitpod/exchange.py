@@ -1,13 +1,12 @@
 """From options to credentials: validate, mint a workspace token, name the session, call STS.
 
-This is the uncached exchange every command shares (`creds`, and later `login`, `export`, `exec`);
-`awscli_gitpod.commands.creds` wraps it in the cache.
+This is the uncached exchange; `awscli_gitpod.provider` wraps it in the cache for every command, and
+`doctor` calls it directly to see what STS says now.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Mapping
@@ -17,10 +16,10 @@ from typing import Any
 from awscli_gitpod import errors, sts
 from awscli_gitpod.claims import MalformedToken, decode_unverified
 from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.regions import resolve_region
 from awscli_gitpod.roles import RoleChoice
 from awscli_gitpod.tokens import TokenOptions, TokenRequest, obtain_token
 
-DEFAULT_REGION = "us-east-1"
 AUTO_ROLE = "auto"  # `--role auto`: the `select_role` hook (role rules, plugins) chooses
 DEFAULT_TIMEOUT = 45.0  # the Go SDK abandons a credential process after 60 s
 MIN_DURATION, MAX_DURATION = 900, 43200
@@ -39,10 +38,6 @@ class ExchangeOptions:
     policy: str | None = None
     policy_arns: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
-
-
-def resolve_region(region: str | None) -> str:
-    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
 def sanitize_session_name(name: str) -> str:

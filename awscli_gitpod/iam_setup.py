@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from awscli_gitpod import awsadmin, trust_compare
+from awscli_gitpod import awsadmin, awsclient
+from awscli_gitpod.policy import compare
 
 DEFAULT_MAX_SESSION_DURATION = 3600  # IAM's default for a new role
 ROLE_DESCRIPTION = "Assumed by Gitpod/Ona workspaces with their OIDC token (created by aws-gitpod setup)"
@@ -67,7 +68,7 @@ class Plan:
     def trust_action(self) -> str:
         if self.role is None:
             return "create"
-        same = trust_compare.equivalent(self.role.trust_policy, self.desired.trust_policy)
+        same = compare.equivalent(self.role.trust_policy, self.desired.trust_policy)
         return "unchanged" if same else "replace"
 
     @property
@@ -109,7 +110,7 @@ class Plan:
             lines.append(f"role {role_arn}: trust policy {self.trust_action}")
         if self.trust_action != "unchanged":
             current = self.role.trust_policy if self.role else None
-            lines += ["  " + line for line in trust_compare.diff(current, desired.trust_policy)]
+            lines += ["  " + line for line in compare.diff(current, desired.trust_policy)]
         if self.widening:
             lines.append(
                 "  WIDER: the new trust policy admits tokens the current one refuses, e.g. sub "
@@ -129,7 +130,7 @@ class Plan:
 
 
 def _missing(error: BaseException) -> bool:
-    return awsadmin.error_code(error) == "NoSuchEntity"
+    return awsclient.error_code(error) == "NoSuchEntity"
 
 
 def read_provider(iam: Any, arn: str) -> Provider | None:
@@ -171,7 +172,7 @@ def plan(iam: Any, desired: Desired) -> Plan:
     role = read_role(iam, desired.role_name)
     widening: list[str] = []
     if role is not None:
-        widening = trust_compare.wider(
+        widening = compare.wider(
             role.trust_policy, desired.trust_policy, desired.issuer, desired.audience, desired.provider_arn
         )
     return Plan(desired, provider, role, tuple(widening))

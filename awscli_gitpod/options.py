@@ -1,13 +1,23 @@
-"""Command-line options that several commands share: how to get the token, and which role to assume."""
+"""Command-line options that several commands share: how to get the token, which role to assume, or which
+profile `aws-gitpod login` wrote; and the parser class every command line (and a profile's creds line) uses.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from typing import NoReturn
 
+from awscli_gitpod import errors
 from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN
 from awscli_gitpod.exchange import DEFAULT_TIMEOUT, ExchangeOptions
 from awscli_gitpod.tokens import TokenOptions
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse would print the whole usage first; one line that names the fix is easier to act on.
+        raise errors.UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _policy(value: str) -> str:
@@ -95,3 +105,36 @@ def exchange_options(args: argparse.Namespace) -> ExchangeOptions:
 
 def refresh_margin(args: argparse.Namespace) -> int:
     return DEFAULT_REFRESH_MARGIN if args.refresh_margin is None else int(args.refresh_margin)
+
+
+def add_creds_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `aws-gitpod creds`, which a profile's `credential_process` line carries."""
+    add_role_options(parser)
+
+
+def parse_creds_arguments(arguments: list[str]) -> argparse.Namespace:
+    """`arguments` (after `creds`) as `aws-gitpod creds` reads them: the same parser, so nothing differs."""
+    parser = Parser(prog=f"{errors.PROG} creds", allow_abbrev=False)
+    add_creds_arguments(parser)
+    return parser.parse_args(arguments)
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """`--role ARN` (with the role options) or `--profile P` of a profile `aws-gitpod login` wrote."""
+    parser.add_argument("--profile", help="a profile whose credential_process is `aws-gitpod creds ...`")
+    add_role_options(parser, role_required=False)
+
+
+def role_or_profile(
+    args: argparse.Namespace, required: bool = True
+) -> tuple[ExchangeOptions | None, str | None]:
+    """(the role's options, None) for `--role`, (None, the profile) for `--profile`; never both."""
+    if args.role and args.profile:
+        raise errors.UsageError("pass --role or --profile, not both")
+    if args.role:
+        return exchange_options(args), None
+    if args.profile:
+        return None, str(args.profile)
+    if required:
+        raise errors.UsageError("pass --role ARN, or --profile P for a profile `aws-gitpod login` wrote")
+    return None, None

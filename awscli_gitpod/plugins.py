@@ -22,7 +22,7 @@ import pluggy
 
 from awscli_gitpod import errors, hookspecs
 from awscli_gitpod.builtin import BUILTIN_PLUGINS
-from awscli_gitpod.process import redact
+from awscli_gitpod.redaction import redact
 
 ENTRY_POINT_GROUP = "awscli_gitpod"
 

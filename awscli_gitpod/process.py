@@ -8,27 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import subprocess
 
-_JWT = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
-_LONG_SECRET = re.compile(r"[A-Za-z0-9/+=]{40,}")
+from awscli_gitpod.redaction import last_line
 
 
 class ProcessFailed(Exception):
     pass
-
-
-def redact(text: str) -> str:
-    """Hide anything shaped like a JWT or a long secret before a message can show it."""
-    return _LONG_SECRET.sub("<redacted>", _JWT.sub("<redacted-jwt>", text))
-
-
-def last_line(text: str, limit: int = 200) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    line = redact(lines[-1]) if lines else ""
-    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def run_bounded(argv: list[str], timeout: float, env: dict[str, str] | None = None) -> str:

@@ -1,19 +1,18 @@
-"""Where `export` and `exec` take credentials from: `--role`, or a profile that `aws-gitpod login` wrote.
+"""The AWS profiles `aws-gitpod login` writes: reading their `credential_process = aws-gitpod creds ...` line,
+and the static keys in the credentials file that would outrank it.
 
-Such a profile's `credential_process` is an `aws-gitpod creds ...` command line; parsing it with our own
-parser gives exactly the options `creds` will use, so `exec --profile P` shares its cache entry.
+Parsing such a line with the `creds` parser itself gives exactly the options `creds` will use, so
+`exec --profile P` and `doctor --profile P` share its cache entry.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 
 from awscli_gitpod import awsconfig, errors
-from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions
-from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
+from awscli_gitpod.options import exchange_options, parse_creds_arguments
 
 # What `gp idp login aws` writes; in the credentials file they outrank a profile's credential_process.
 STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
@@ -38,10 +37,8 @@ def creds_arguments(command: object) -> list[str] | None:
 
 
 def creds_options(arguments: list[str]) -> ExchangeOptions:
-    """What `creds` makes of these arguments: our own parser, so nothing is read differently."""
-    from awscli_gitpod.cli import build_parser
-
-    return exchange_options(build_parser().parse_args(["creds", *arguments]))
+    """What `creds` makes of these arguments."""
+    return exchange_options(parse_creds_arguments(arguments))
 
 
 def creds_role(command: object) -> str | None:
@@ -55,53 +52,33 @@ def creds_role(command: object) -> str | None:
         return None
 
 
-def exchange_options_for_profile(profile: str) -> tuple[ExchangeOptions, list[str]]:
-    """The options, and the `creds` arguments as written, of a profile using `aws-gitpod creds`."""
+def creds_profile(profile: str) -> tuple[ExchangeOptions, list[str]] | None:
+    """The options and the `creds` arguments of a profile whose credential_process is `aws-gitpod creds`,
+    else None."""
     arguments = creds_arguments(credential_process_of(profile))
-    if arguments is None:
+    return None if arguments is None else (creds_options(arguments), arguments)
+
+
+def exchange_options_for_profile(profile: str) -> tuple[ExchangeOptions, list[str]]:
+    """`creds_profile`, or a usage error saying how to make the profile one."""
+    found = creds_profile(profile)
+    if found is None:
         raise errors.UsageError(
             f"profile {profile!r} in {awsconfig.config_path()} does not use `aws-gitpod creds`; "
             f"run `aws-gitpod login --profile {profile} --role-arn ARN`, or pass --role"
         )
-    return creds_options(arguments), arguments
+    return found
+
+
+def profiles_for_role(role_arn: str) -> list[str]:
+    """The profiles whose creds line assumes `role_arn`."""
+    config = awsconfig.profiles(awsconfig.config_path(), kind="config")
+    return [
+        name for name, values in config.items() if creds_role(values.get("credential_process")) == role_arn
+    ]
 
 
 def static_keys_of(profile: str) -> list[str]:
     """The static keys the credentials file holds for `profile` (inherited from [DEFAULT] included)."""
     values = awsconfig.profiles(awsconfig.credentials_path(), kind="credentials").get(profile, {})
     return [key for key in STATIC_KEYS if key in values]
-
-
-def add_source_options(parser: argparse.ArgumentParser) -> None:
-    """`--role ARN` (with the role options) or `--profile P` of a profile `aws-gitpod login` wrote."""
-    parser.add_argument("--profile", help="a profile whose credential_process is `aws-gitpod creds ...`")
-    add_role_options(parser, role_required=False)
-
-
-def credentials_for(args: argparse.Namespace) -> tuple[Credentials, ExchangeOptions]:
-    """The credentials `--role` or `--profile` names, through the same cache entry `creds` uses."""
-    from awscli_gitpod.commands.creds import cached_credentials, role_credentials
-
-    if args.role and args.profile:
-        raise errors.UsageError("pass --role or --profile, not both")
-    if args.role:
-        options = exchange_options(args)
-        return role_credentials(options, refresh_margin(args), use_cache=not args.no_cache), options
-    if args.profile:
-        options, creds_args = exchange_options_for_profile(args.profile)
-        document = cached_credentials(options, creds_args, refresh_margin(args), use_cache=not args.no_cache)
-        return Credentials.from_process_output(document), options
-    raise errors.UsageError("pass --role ARN, or --profile P for a profile `aws-gitpod login` wrote")
-
-
-def environment_of(credentials: Credentials, region: str | None) -> list[tuple[str, str]]:
-    """The variables every AWS SDK reads, with the expiry as the AWS CLI's `export-credentials` names it."""
-    variables = [
-        ("AWS_ACCESS_KEY_ID", credentials.access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key),
-        ("AWS_SESSION_TOKEN", credentials.session_token),
-        ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration),
-    ]
-    if region:
-        variables += [("AWS_REGION", region), ("AWS_DEFAULT_REGION", region)]
-    return variables

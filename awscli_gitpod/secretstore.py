@@ -16,18 +16,17 @@ An ARN names its region, so secrets given by ARN are read in that region whateve
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from awscli_gitpod import errors
+from awscli_gitpod import awsclient, errors
 from awscli_gitpod.credentials import Credentials
-from awscli_gitpod.process import last_line, redact
+from awscli_gitpod.redaction import last_line, redact
+from awscli_gitpod.regions import resolve_region
 
 BATCH_SIZE = 20  # the API's maximum for SecretIdList
-DEFAULT_REGION = "us-east-1"
 
 # The caller's credentials, not a secret, are the problem: no point reading the others one by one.
 CREDENTIAL_CODES = frozenset(
@@ -116,7 +115,7 @@ def fetch(requests: Sequence[SecretRequest], connection: Connection) -> Results:
     unique = list(dict.fromkeys(requests))
     if not unique:
         return results
-    session = _session(connection.profile)
+    session = _session(connection)
     default_region = _region(connection.region, session)
     by_region: dict[str, list[SecretRequest]] = {}
     for request in unique:
@@ -159,8 +158,8 @@ def _fetch_batch(client: Any, region: str, chunk: list[SecretRequest], results: 
             values += page.get("SecretValues", [])
             reported += page.get("Errors", [])
     except ClientError as error:
-        code, message, status = _error_details(error)
-        _raise_if_service_failure(code, message, status, region, "BatchGetSecretValue")
+        found = _error_details(error)
+        _raise_if_service_failure(found, region, "BatchGetSecretValue")
         return False  # AccessDeniedException and the like: the caller may still read each secret
     except Exception as error:
         _raise_for_botocore(error, region)
@@ -199,9 +198,9 @@ def _fetch_one(client: Any, region: str, request: SecretRequest, results: Result
     try:
         response = client.get_secret_value(**parameters)
     except ClientError as error:
-        code, message, status = _error_details(error)
-        _raise_if_service_failure(code, message, status, region, "GetSecretValue")
-        results.failures[request] = explain(request.secret_id, code, message, region)
+        found = _error_details(error)
+        _raise_if_service_failure(found, region, "GetSecretValue")
+        results.failures[request] = explain(request.secret_id, found.code, found.message, region)
         return
     except ParamValidationError as error:
         # About the request's own fields (an ID or version ID of the wrong length), never a value.
@@ -267,16 +266,13 @@ def explain(secret_id: str, code: str, message: str, region: str) -> SecretFailu
     return SecretFailure(secret_id, code, text)
 
 
-def _error_details(error: Any) -> tuple[str, str, int]:
-    response = getattr(error, "response", {}) or {}
-    code = str(response.get("Error", {}).get("Code", "Unknown"))
-    message = str(response.get("Error", {}).get("Message", ""))
-    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return code, message, status
+def _error_details(error: BaseException) -> awsclient.AwsError:
+    return awsclient.aws_error(error) or awsclient.AwsError("Unknown", "", 0)
 
 
-def _raise_if_service_failure(code: str, message: str, status: int, region: str, action: str) -> None:
-    detail = last_line(redact(message)) if message else ""
+def _raise_if_service_failure(found: awsclient.AwsError, region: str, action: str) -> None:
+    code, status = found.code, found.status
+    detail = last_line(redact(found.message)) if found.message else ""
     if code in CREDENTIAL_CODES:
         raise errors.Failure(
             f"Secrets Manager in {region} rejected the credentials ({code}: {detail}); check --profile "
@@ -319,44 +315,22 @@ def _raise_for_botocore(error: Exception, region: str) -> None:
         ) from None
 
 
-def _session(profile: str | None) -> Any:
-    import botocore.session
-
-    return botocore.session.Session(profile=profile)
+def _session(connection: Connection) -> Any:
+    # With the role's own credentials no profile is needed: an AWS_PROFILE naming none must not stop us.
+    return awsclient.session(connection.profile, missing_profile_ok=connection.credentials is not None)
 
 
 def _region(region: str | None, session: Any) -> str:
     """--region, else AWS_REGION / AWS_DEFAULT_REGION (as for `creds`), else the profile's, else us-east-1."""
-    from botocore.exceptions import ProfileNotFound
-
-    if region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"):
-        return region or os.environ.get("AWS_REGION") or os.environ["AWS_DEFAULT_REGION"]
-    try:
-        configured = session.get_config_variable("region")
-    except ProfileNotFound as error:
-        raise errors.UsageError(f"{error}; check --profile / AWS_PROFILE") from None
-    return str(configured or DEFAULT_REGION)
+    configured = session.get_config_variable("region")
+    return resolve_region(region, str(configured) if configured else None)
 
 
 def _client(session: Any, region: str, connection: Connection) -> Any:
-    from botocore.config import Config
-    from botocore.exceptions import ProfileNotFound
-
-    config = Config(
-        region_name=region,
-        connect_timeout=max(1.0, min(5.0, connection.timeout / 4)),
-        read_timeout=max(1.0, min(15.0, connection.timeout / 3)),
-        retries={"mode": "standard", "total_max_attempts": 3},
-        user_agent_extra="awscli-gitpod",
+    return awsclient.client(
+        "secretsmanager",
+        region,
+        budget=connection.timeout,
+        aws_session=session,
+        credentials=connection.credentials,
     )
-    keys: dict[str, str] = {}
-    if connection.credentials is not None:
-        keys = {
-            "aws_access_key_id": connection.credentials.access_key_id,
-            "aws_secret_access_key": connection.credentials.secret_access_key,
-            "aws_session_token": connection.credentials.session_token,
-        }
-    try:
-        return session.create_client("secretsmanager", region_name=region, config=config, **keys)
-    except ProfileNotFound as error:
-        raise errors.UsageError(f"{error}; check --profile / AWS_PROFILE") from None

@@ -9,14 +9,13 @@ the holder failed they report its failure, recorded beside the entry, instead of
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import random
 import time
 from types import TracebackType
 
 from awscli_gitpod import errors
 from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir
+from awscli_gitpod.flock import lock_until
 from awscli_gitpod.privatefile import replace_file
 
 
@@ -47,25 +46,20 @@ class RefreshLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as error:
             raise CacheUnavailable(f"cannot open {self.path}: {error.strerror}") from None
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if self.waited_since is None:
-                    self.waited_since = time.time()
-                if time.monotonic() >= self.deadline:
-                    holder = _read_holder(fd)
-                    os.close(fd)
-                    raise errors.Failure(
-                        f"timed out waiting for another aws-gitpod process{holder} to refresh the "
-                        "same credentials; retry, or pass --no-cache",
-                        errors.AWS_UNAVAILABLE,
-                    ) from None
-                time.sleep(random.uniform(0.02, 0.1))  # noqa: S311 - jitter, not a secret
+        if not lock_until(fd, self.deadline, on_wait=self._started_waiting):
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise errors.Failure(
+                f"timed out waiting for another aws-gitpod process{holder} to refresh the "
+                "same credentials; retry, or pass --no-cache",
+                errors.AWS_UNAVAILABLE,
+            )
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
+
+    def _started_waiting(self) -> None:
+        self.waited_since = time.time()
 
     def release(self) -> None:
         if self._fd is not None:

@@ -8,16 +8,15 @@ makes it take minutes to fail.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from awscli_gitpod import errors
+from awscli_gitpod import awsclient, errors
 from awscli_gitpod.claims import MalformedToken, decode_unverified, describe
 from awscli_gitpod.credentials import Credentials
-from awscli_gitpod.process import redact
+from awscli_gitpod.redaction import redact
+from awscli_gitpod.retry import DEFAULT_POLICY, RetryPolicy
 
 TRANSIENT_CODES = {
     "IDPCommunicationError",
@@ -30,7 +29,6 @@ TRANSIENT_CODES = {
 }
 STALE_TOKEN_CODES = {"InvalidIdentityToken", "ExpiredTokenException"}
 DENIED_CODES = {"AccessDenied", "IDPRejectedClaim", *STALE_TOKEN_CODES}
-MAX_TRANSIENT_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -42,31 +40,21 @@ class AssumeRoleRequest:
     policy: str | None = None
     policy_arns: tuple[str, ...] = ()
 
+    def parameters(self) -> dict[str, Any]:
+        """The AssumeRoleWithWebIdentity parameters, but the token."""
+        parameters: dict[str, Any] = {"RoleArn": self.role_arn, "RoleSessionName": self.session_name}
+        if self.duration_seconds is not None:
+            parameters["DurationSeconds"] = self.duration_seconds
+        if self.policy is not None:
+            parameters["Policy"] = self.policy
+        if self.policy_arns:
+            parameters["PolicyArns"] = [{"arn": arn} for arn in self.policy_arns]
+        return parameters
 
-def _client(region: str, timeout: float) -> Any:
-    import botocore.session
-    from botocore import UNSIGNED
-    from botocore.config import Config
-    from botocore.exceptions import ProfileNotFound
 
-    session = botocore.session.get_session()
-    try:
-        session.get_scoped_config()
-    except ProfileNotFound:
-        # AWS_PROFILE may name the very profile `login` is about to create; an unsigned call needs none.
-        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    # The global endpoint would send a workspace in Frankfurt through us-east-1.
-    session.set_config_variable("sts_regional_endpoints", "regional")
-    # Each attempt gets a slice of the budget, so a last attempt cannot run far past the deadline.
-    config = Config(
-        signature_version=UNSIGNED,
-        region_name=region,
-        connect_timeout=max(1.0, min(5.0, timeout / 4)),
-        read_timeout=max(1.0, min(10.0, timeout / 4)),
-        retries={"total_max_attempts": 1, "mode": "standard"},  # our own policy below
-        user_agent_extra="awscli-gitpod",
-    )
-    return session.create_client("sts", region_name=region, config=config)
+def _client(region: str, budget: float) -> Any:
+    # One attempt per call: the loop below is the retry policy.
+    return awsclient.client("sts", region, budget=budget, attempts=1, unsigned=True)
 
 
 def _token_description(token: str) -> str:
@@ -76,54 +64,50 @@ def _token_description(token: str) -> str:
         return "an undecodable token"
 
 
-def assume_role(request: AssumeRoleRequest, mint_token: Callable[[], str], deadline: float) -> Credentials:
-    """Exchange a token from `mint_token` for credentials before the monotonic `deadline`."""
+def assume_role(
+    request: AssumeRoleRequest,
+    mint_token: Callable[[], str],
+    deadline: float,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    client: Any = None,
+) -> Credentials:
+    """Exchange a token from `mint_token` for credentials before the monotonic `deadline`.
+
+    `client` is an STS client to use instead of a fresh one (tests hand in a scripted one).
+    """
     from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
     token = mint_token()
-    client = _client(request.region, deadline - time.monotonic())
-    parameters: dict[str, Any] = {
-        "RoleArn": request.role_arn,
-        "RoleSessionName": request.session_name,
-    }
-    if request.duration_seconds is not None:
-        parameters["DurationSeconds"] = request.duration_seconds
-    if request.policy is not None:
-        parameters["Policy"] = request.policy
-    if request.policy_arns:
-        parameters["PolicyArns"] = [{"arn": arn} for arn in request.policy_arns]
-
+    sts = client if client is not None else _client(request.region, deadline - policy.clock.monotonic())
+    parameters = request.parameters()
     transient_failures = 0
     reminted = False
     while True:
         try:
-            response = client.assume_role_with_web_identity(WebIdentityToken=token, **parameters)
+            response = sts.assume_role_with_web_identity(WebIdentityToken=token, **parameters)
             return _credentials(response)
         except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", "Unknown"))
-            message = redact(str(error.response.get("Error", {}).get("Message", "")))
-            status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-            if code in STALE_TOKEN_CODES and not reminted:
+            found = awsclient.aws_error(error) or awsclient.AwsError("Unknown", "", 0)
+            message = redact(found.message)
+            if found.code in STALE_TOKEN_CODES and not reminted:
                 reminted = True
                 token = mint_token()
                 continue
-            if code in TRANSIENT_CODES or status >= 500:
-                reason = f"{code}: {message}"
+            if found.code in TRANSIENT_CODES or found.status >= 500:
+                reason = f"{found.code}: {message}"
             else:
-                raise _final_failure(request, token, code, message) from None
+                raise _final_failure(request, token, found.code, message) from None
         except ParamValidationError as error:
             raise errors.UsageError(f"invalid STS request: {error}") from None
         except BotoCoreError as error:
             reason = str(error)
         transient_failures += 1
-        pause = random.uniform(0, min(4.0, 0.25 * 2**transient_failures))  # noqa: S311 - jitter
-        if transient_failures >= MAX_TRANSIENT_ATTEMPTS or time.monotonic() + pause >= deadline:
+        if not policy.wait_before_retry(transient_failures, deadline):
             raise errors.Failure(
                 f"STS in {request.region} is unavailable after {transient_failures} attempts "
                 f"({reason}); retry later",
                 errors.AWS_UNAVAILABLE,
             )
-        time.sleep(pause)
 
 
 def _final_failure(request: AssumeRoleRequest, token: str, code: str, message: str) -> errors.Failure:

@@ -1,6 +1,7 @@
 """Checking a workspace token the way AWS will: discovery, JWKS, signature, lifetime, audience.
 
-Each check is reported separately, so `token --verify` (and later `doctor`) can say which one fails.
+Each check is reported separately, so `token --verify` and `doctor` can say which one fails; `doctor` uses
+the expiry, issued-at and audience checks here as they are, adding only its fixes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awscli_gitpod.claims import MalformedToken, audiences, decode_unverified
-
-CLOCK_SKEW = 300  # STS allows five minutes
+from awscli_gitpod.clock import CLOCK_SKEW, rfc3339
 
 
 @dataclass(frozen=True)
@@ -44,30 +44,47 @@ def verify_token(token: str, audience: str, timeout: float = 10.0) -> list[Check
     checks.append(Check("format", True, f"alg={header.get('alg')} kid={header.get('kid')}"))
 
     now = time.time()
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if not isinstance(exp, (int, float)):
-        checks.append(Check("expiry", False, "the token has no numeric exp claim"))
-    elif exp + CLOCK_SKEW < now:
-        checks.append(Check("expiry", False, f"expired {int(now - exp)} s ago; mint a new token"))
-    else:
-        checks.append(Check("expiry", True, f"expires in {int(exp - now)} s"))
-    if not isinstance(iat, (int, float)):
-        checks.append(Check("issued-at", False, "the token has no numeric iat claim"))
-    elif iat - CLOCK_SKEW > now:
-        checks.append(Check("issued-at", False, f"issued {int(iat - now)} s in the future: clock skew"))
-    else:
-        checks.append(Check("issued-at", True, f"issued {int(now - iat)} s ago"))
-
-    token_audiences = audiences(claims)
-    checks.append(
-        Check(
-            "audience",
-            audience in token_audiences,
-            f"aud={token_audiences} {'includes' if audience in token_audiences else 'lacks'} {audience}",
-        )
-    )
+    checks += [check_expiry(claims, now), check_issued_at(claims, now), check_audience(claims, audience)]
     checks.extend(_signature_checks(token, header, claims, timeout))
     return checks
+
+
+def when(seconds: object) -> str:
+    """A claim's time as RFC 3339, or `?` when the claim is not a number."""
+    return rfc3339(seconds) if isinstance(seconds, (int, float)) else "?"
+
+
+def check_expiry(claims: dict[str, Any], now: float) -> Check:
+    """Unexpired, allowing the clock skew STS allows."""
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)):
+        return Check("expiry", False, "the token has no numeric exp claim")
+    if exp + CLOCK_SKEW < now:
+        return Check("expiry", False, f"expired at {when(exp)}, {int(now - exp)} s ago")
+    return Check("expiry", True, f"valid until {when(exp)} ({int(exp - now) // 60} min left)")
+
+
+def check_issued_at(claims: dict[str, Any], now: float, just_minted: bool = False) -> Check:
+    """Not issued in the future; with `just_minted`, not issued long ago either (then a clock is off)."""
+    iat = claims.get("iat")
+    if not isinstance(iat, (int, float)):
+        return Check("issued-at", False, "the token has no numeric iat claim")
+    offset = int(now - iat)
+    if offset < -CLOCK_SKEW:
+        return Check("issued-at", False, f"the token was issued {-offset} s in the future by this clock")
+    if just_minted and offset > CLOCK_SKEW:
+        detail = f"the token minted just now says it was issued {offset} s ago: this clock is ahead"
+        return Check("issued-at", False, detail)
+    return Check(
+        "issued-at", True, f"iat is {abs(offset)} s {'ago' if offset >= 0 else 'ahead'} by this clock"
+    )
+
+
+def check_audience(claims: dict[str, Any], audience: str) -> Check:
+    present = audiences(claims)
+    listed = ", ".join(present) or "(none)"
+    verb = "includes" if audience in present else "lacks"
+    return Check("audience", audience in present, f"aud [{listed}] {verb} {audience}")
 
 
 def _signature_checks(

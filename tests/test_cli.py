@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awscli_gitpod import errors
-from awscli_gitpod.cli import error_handler
+from awscli_gitpod.errors import error_handler
 from awscli_gitpod.exchange import sanitize_session_name
 
 ROLE = "arn:aws:iam::123456789012:role/app"

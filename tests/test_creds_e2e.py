@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from awscli_gitpod import cache, errors
-from awscli_gitpod.commands.creds import role_credentials
 from awscli_gitpod.exchange import ExchangeOptions
+from awscli_gitpod.provider import role_credentials
 from awscli_gitpod.testing.aws import AwsServer, create_oidc_role
 from awscli_gitpod.testing.issuer import Issuer
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from awscli_gitpod.cli import main as cli_main
-from awscli_gitpod.gitpodyml import RULES, lint_text, main
+from awscli_gitpod.policy.gitpodyml import RULES, lint_text, main
 
 DATA = Path(__file__).parent / "data" / "gitpodyml"
 SECRET = "Zq8vR2mTn5LkP0wYx3Bc7Df9GhJ1sA4eU6iO2pQr"  # 40 characters, shaped like a secret key, not one

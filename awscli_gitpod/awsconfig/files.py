@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
-import random
 import stat
 import time
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from awscli_gitpod.awsconfig.configfile import ConfigFile
 from awscli_gitpod.awsconfig.lines import AwsConfigError, Kind
 from awscli_gitpod.awsconfig.paths import _expand, _read_text
 from awscli_gitpod.cache import CacheUnavailable, cache_dir, ensure_private_dir
+from awscli_gitpod.flock import lock_until
 from awscli_gitpod.privatefile import replace_file
 
 CONFIG_MODE = 0o600  # as `aws configure` creates it: the file may hold keys or secrets in commands
@@ -39,18 +38,11 @@ def _locked(target: Path, timeout: float) -> Iterator[None]:
     except OSError as error:
         raise AwsConfigError(f"cannot lock {target}: {error.strerror}") from None
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise AwsConfigError(
-                        f"timed out waiting for another aws-gitpod process writing {target}; retry",
-                        errors.AWS_UNAVAILABLE,
-                    ) from None
-                time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 - jitter, not a secret
+        if not lock_until(fd, time.monotonic() + timeout, pause=(0.005, 0.03)):
+            raise AwsConfigError(
+                f"timed out waiting for another aws-gitpod process writing {target}; retry",
+                errors.AWS_UNAVAILABLE,
+            )
         yield
     finally:
         os.close(fd)  # releases the flock

@@ -1,145 +1,31 @@
 """Print temporary credentials as one credential_process JSON document, cached and refreshed in time.
 
-Caching wraps the exchange rather than living inside it. The flow on a miss: take the key's refresh lock,
-look again (a process ahead of us may have refreshed), exchange, store, print. When STS is unreachable but
-the cached credentials are still valid for a while, those are printed with a warning rather than failing
-every `aws` call during an outage.
+A cache hit never gets here (`awscli_gitpod.__main__` answers it); the miss path is
+`awscli_gitpod.provider.cached_document`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import (
-    DEFAULT_REFRESH_MARGIN,
-    CacheUnavailable,
-    Entry,
-    cache_key,
-    entry_path,
-    read_entry,
-    split_arguments,
-    store_entry,
-)
-from awscli_gitpod.credentials import Credentials
-from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
-from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
-from awscli_gitpod.singleflight import RefreshLock
-from awscli_gitpod.tokens import TokenOptions
+from awscli_gitpod.exchange import ExchangeOptions
+from awscli_gitpod.options import add_creds_arguments, exchange_options, refresh_margin
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_role_options(parser)
+    add_creds_arguments(parser)
 
 
 def run(args: argparse.Namespace, raw_args: list[str]) -> int:
     return creds(exchange_options(args), raw_args, refresh_margin(args), use_cache=not args.no_cache)
 
 
-def cached_credentials(
-    options: ExchangeOptions,
-    creds_args: list[str],
-    refresh_margin: int = DEFAULT_REFRESH_MARGIN,
-    use_cache: bool = True,
-) -> bytes:
-    """The credential_process document for `options`, from the cache when it is fresh.
-
-    `creds_args` are the `creds` arguments as given: they make the cache key, as on the hit path.
-    """
-    validate(options)
-    deadline = time.monotonic() + options.timeout
-    if not use_cache:
-        return exchange(options, deadline).process_output()
-
-    path = entry_path(cache_key(split_arguments(creds_args).identity, os.environ))
-    entry = read_entry(path)
-    if entry is not None and entry.fresh(time.time(), refresh_margin):
-        return entry.body
-    lock = RefreshLock(path, deadline)
-    try:
-        lock.acquire()
-    except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
-        print(f"aws-gitpod: warning: not caching: {error}", file=sys.stderr)
-        return exchange(options, deadline).process_output()
-    try:
-        return _refresh_locked(options, path, lock, refresh_margin, deadline)
-    finally:
-        lock.release()
-
-
-def _refresh_locked(
-    options: ExchangeOptions, path: str, lock: RefreshLock, refresh_margin: int, deadline: float
-) -> bytes:
-    entry = read_entry(path)
-    if entry is not None and entry.fresh(time.time(), refresh_margin):
-        return entry.body  # the process we waited for refreshed it
-    earlier_failure = lock.failure_while_waiting()
-    if earlier_failure is not None:
-        raise earlier_failure
-    issued = int(time.time())
-    try:
-        credentials = exchange(options, deadline)
-    except errors.Failure as failure:
-        lock.record_failure(failure)
-        return _stale_or_raise(entry, failure)
-    body = credentials.process_output()
-    try:
-        store_entry(path, body, issued, credentials.expires)
-    except (OSError, CacheUnavailable) as error:
-        print(f"aws-gitpod: warning: could not cache credentials: {error}", file=sys.stderr)
-    return body
-
-
-def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
-    if failure.exit_code == errors.AWS_UNAVAILABLE and entry is not None and entry.usable(time.time()):
-        minutes = int(entry.expires - time.time()) // 60
-        print(
-            f"aws-gitpod: warning: {failure.message}; using cached credentials valid for {minutes} more "
-            "minutes",
-            file=sys.stderr,
-        )
-        return entry.body
-    raise failure
-
-
-def canonical_arguments(options: ExchangeOptions) -> list[str]:
-    """`creds` arguments that ask for exactly these credentials, in the order the README shows them, so a
-    command given `--role X --region Y` shares the cache entry of `creds --role X --region Y`."""
-    arguments = ["--role", options.role_arn]
-    optional = [
-        ("--region", options.region),
-        ("--duration-seconds", None if options.duration_seconds is None else str(options.duration_seconds)),
-        ("--session-name", options.session_name),
-        ("--policy", options.policy),
-        ("--audience", None if options.token.audience == TokenOptions.audience else options.token.audience),
-        ("--scope", options.token.scope),
-        ("--token-source", options.token.source),
-        ("--token-file", options.token.file),
-        ("--token-command", options.token.command),
-    ]
-    for flag, value in optional:
-        if value is not None:
-            arguments += [flag, value]
-    for arn in options.policy_arns:
-        arguments += ["--policy-arn", arn]
-    return arguments
-
-
-def role_credentials(
-    options: ExchangeOptions, refresh_margin: int = DEFAULT_REFRESH_MARGIN, use_cache: bool = True
-) -> Credentials:
-    """Credentials for other commands (`export`, `exec`, `secrets --role`), through the same cache."""
-    document = cached_credentials(options, canonical_arguments(options), refresh_margin, use_cache)
-    return Credentials.from_process_output(document)
-
-
 def creds(options: ExchangeOptions, creds_args: list[str], refresh_margin: int, use_cache: bool) -> int:
-    if refresh_margin < 0:
-        raise errors.UsageError("--refresh-margin must be zero or more seconds")
-    document = cached_credentials(options, creds_args, refresh_margin, use_cache)
+    from awscli_gitpod.provider import cached_document
+
+    document = cached_document(options, creds_args, refresh_margin, use_cache)
     sys.stdout.buffer.write(document)
     sys.stdout.buffer.flush()
     return errors.OK

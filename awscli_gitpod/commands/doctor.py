@@ -4,7 +4,7 @@ One line per check, in the order a token travels: a token source, a token, its c
 discovery document and keys, the signature, the audience, expiry and clock; then the IAM OIDC provider
 and the role's trust policy (read with your own AWS credentials, skipped when there are none), the STS
 call itself (uncached), the cache, and anything in the AWS credential chain that outranks the profile.
-Exit 0 when nothing fails (skips do not fail), 1 otherwise.
+Exit 0 when nothing fails (skips do not fail), 1 otherwise. The checks are `awscli_gitpod.diagnosis`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import time
 
 from awscli_gitpod import errors
 from awscli_gitpod.exchange import ExchangeOptions
-from awscli_gitpod.options import exchange_options, token_options
-from awscli_gitpod.profiles import add_source_options
+from awscli_gitpod.options import add_source_options, exchange_options, token_options
 from awscli_gitpod.tokens import TokenOptions
 
 MARKS = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}
@@ -33,30 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a list of {check, status, detail, fix}")
 
 
-def _creds_profile(profile: str) -> tuple[ExchangeOptions, list[str]] | None:
-    """The options of a profile whose credential_process is `aws-gitpod creds ...`, else None."""
-    from awscli_gitpod.profiles import credential_process_of, creds_arguments, creds_options
-
-    arguments = creds_arguments(credential_process_of(profile))
-    return None if arguments is None else (creds_options(arguments), arguments)
-
-
-def _profile_for_role(role_arn: str) -> tuple[str, list[str]] | None:
-    """The one profile whose creds line assumes `role_arn`, and its creds arguments (for the cache check)."""
-    from awscli_gitpod import awsconfig
-    from awscli_gitpod.profiles import creds_role
-
-    config = awsconfig.profiles(awsconfig.config_path(), kind="config")
-    names = [
-        name for name, values in config.items() if creds_role(values.get("credential_process")) == role_arn
-    ]
-    found = _creds_profile(names[0]) if len(names) == 1 else None
-    return (names[0], found[1]) if found else None
-
-
 def run(args: argparse.Namespace, raw_args: list[str]) -> int:
-    from awscli_gitpod.commands.creds import canonical_arguments
     from awscli_gitpod.exchange import validate
+    from awscli_gitpod.profiles import creds_profile, profiles_for_role
+    from awscli_gitpod.provider import canonical_arguments
 
     if args.role and args.profile:
         raise errors.UsageError("pass --role or --profile, not both")
@@ -65,7 +44,7 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
     profile = args.profile
     role = args.role or (os.environ.get("IDP_AWS_ROLE_ARN") if not profile else None)
     if profile:
-        found = _creds_profile(profile)
+        found = creds_profile(profile)
         if found is None:
             raise errors.UsageError(
                 f"profile {profile!r} does not use `aws-gitpod creds`; pass --role ARN instead"
@@ -75,13 +54,15 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
         exchange = exchange_options(args) if args.role else ExchangeOptions(role, token=token_options(args))
         validate(exchange)
         creds_args = canonical_arguments(exchange)
-        named = _profile_for_role(role)
-        if named is not None:
-            creds_args = named[1]
+        # The cache entry to look at is the one of the profile's own creds line, when one profile has it.
+        named = profiles_for_role(role)
+        found = creds_profile(named[0]) if len(named) == 1 else None
+        if found is not None:
+            creds_args = found[1]
     else:
         # As the AWS CLI would: AWS_PROFILE, else the default profile, when it is ours.
         implied = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
-        found = _creds_profile(implied)
+        found = creds_profile(implied)
         if found is not None:
             profile, (exchange, creds_args) = implied, found
     token = exchange.token if exchange is not None else token_options(args)
@@ -97,7 +78,7 @@ def doctor(
     timeout: float,
     as_json: bool,
 ) -> int:
-    from awscli_gitpod.diagnosis import FAIL, Context, run_checks
+    from awscli_gitpod.diagnosis import Context, failed, run_checks
 
     if timeout <= 0:
         raise errors.UsageError("--timeout must be positive")
@@ -116,6 +97,6 @@ def doctor(
         subject = f"profile {profile}" if profile else (exchange.role_arn if exchange else "no role")
         print(f"aws-gitpod doctor: {subject}")
         for result in results:
-            fix = f" -> fix: {result.fix}" if result.fix and result.status == FAIL else ""
+            fix = f" -> fix: {result.fix}" if result.fix and result.status == "fail" else ""
             print(f"{MARKS[result.status]} {result.check}: {result.detail}{fix}")
-    return errors.CHECK_FAILED if any(result.status == FAIL for result in results) else errors.OK
+    return errors.CHECK_FAILED if failed(results) else errors.OK

@@ -14,7 +14,7 @@ import os
 
 from awscli_gitpod import errors
 from awscli_gitpod.childprocess import exit_like, run_child_status
-from awscli_gitpod.profiles import add_source_options, credentials_for, environment_of
+from awscli_gitpod.options import add_source_options, refresh_margin, role_or_profile
 
 NESTING_MARKER = "AWS_GITPOD_EXEC"
 
@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, raw_args: list[str]) -> int:
+    from awscli_gitpod.provider import credentials_for
+
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         raise errors.UsageError("no command to run: aws-gitpod exec [options] -- command [args]")
@@ -32,8 +34,9 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
         raise errors.UsageError(
             f"already inside `aws-gitpod exec` for {os.environ[NESTING_MARKER]}; run the command directly"
         )
-    credentials, options = credentials_for(args)
+    role, profile = role_or_profile(args)
+    credentials, options = credentials_for(role, profile, refresh_margin(args), use_cache=not args.no_cache)
     environment = dict(os.environ)
-    environment.update(environment_of(credentials, options.region))
+    environment.update(credentials.environment(options.region))
     environment[NESTING_MARKER] = options.role_arn
     return exit_like(run_child_status(command, environment))

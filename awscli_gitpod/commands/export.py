@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from awscli_gitpod import envformat, errors
-from awscli_gitpod.profiles import add_source_options, credentials_for, environment_of
+from awscli_gitpod.options import add_source_options, refresh_margin, role_or_profile
 
 FORMATS = {"env": "shell", "dotenv": "dotenv", "json": "json", "fish": "fish", "powershell": "powershell"}
 
@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, raw_args: list[str]) -> int:
-    credentials, options = credentials_for(args)
-    sys.stdout.write(envformat.render(environment_of(credentials, options.region), FORMATS[args.format]))
+    from awscli_gitpod.provider import credentials_for
+
+    role, profile = role_or_profile(args)
+    credentials, options = credentials_for(role, profile, refresh_margin(args), use_cache=not args.no_cache)
+    sys.stdout.write(envformat.render(credentials.environment(options.region), FORMATS[args.format]))
     return errors.OK

@@ -1,32 +1,17 @@
 """Point an AWS profile at the workspace's role for good, then prove it works (drop-in for gp idp login aws).
 
-The profile gets `credential_process = <aws-gitpod> creds --role ...`, so every AWS CLI and SDK call gets
-fresh credentials for as long as the workspace lives. `--static` writes keys to the credentials file instead,
-as `gp idp login aws` does, for tools that cannot run a process; they expire with the session.
-
-The exchange happens first, in this process, so that a denied role writes nothing; then the profile is
-written, and a GetCallerIdentity through botocore's own credential chain for that profile proves that the
-AWS CLI and SDKs will get the same credentials.
+The work is `awscli_gitpod.login.login`; this module reads the command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shlex
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-from awscli_gitpod import awsconfig, errors
-from awscli_gitpod.commands.creds import canonical_arguments, role_credentials
-from awscli_gitpod.credentials import Credentials
-from awscli_gitpod.exchange import ExchangeOptions, resolve_region, validate
+from awscli_gitpod import errors
+from awscli_gitpod.exchange import ExchangeOptions
 from awscli_gitpod.options import add_token_options, token_options
-from awscli_gitpod.profiles import STATIC_KEYS, static_keys_of
-
-EXPIRATION_KEY = "aws_gitpod_expiration"  # ignored by the SDKs; tells a person when the keys die
+from awscli_gitpod.regions import resolve_region
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,114 +45,6 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
         duration_seconds=args.duration_seconds,
         timeout=args.timeout,
     )
+    from awscli_gitpod.login import login
+
     return login(options, args.profile, write_region=args.region, static=args.static, force=args.force)
-
-
-def executable() -> str:
-    """The absolute `aws-gitpod` to run, so the profile works whatever PATH the AWS CLI runs with."""
-    beside_python = Path(sys.executable).parent / "aws-gitpod"
-    if os.access(beside_python, os.X_OK):
-        return str(beside_python)
-    argv0 = Path(sys.argv[0])
-    if argv0.name == "aws-gitpod" and os.access(argv0, os.X_OK):
-        return str(argv0.resolve())
-    raise errors.Failure(
-        "cannot find the aws-gitpod executable to write into the profile; reinstall awscli-gitpod",
-        errors.INTERNAL,
-    )
-
-
-def credential_process(options: ExchangeOptions) -> str:
-    return shlex.join([executable(), "creds", *canonical_arguments(options)])
-
-
-def login(options: ExchangeOptions, profile: str, write_region: str | None, static: bool, force: bool) -> int:
-    validate(options)
-    credentials = role_credentials(options)  # a denied role fails here, before any file changes
-    if static:
-        return _login_static(credentials, profile, write_region)
-
-    command = credential_process(options)
-
-    def write_profile(config: awsconfig.ConfigFile) -> None:
-        section = config.section_name_for(profile)
-        config.set(section, "credential_process", command)
-        if write_region:
-            config.set(section, "region", write_region)
-
-    changed = awsconfig.edit(awsconfig.config_path(), write_profile, kind="config")
-    print(f"{'wrote' if changed else 'kept'} profile {profile!r} in {awsconfig.config_path()}:")
-    print(f"  credential_process = {command}")
-    shadowing = static_keys_of(profile)
-    if shadowing and not force:
-        print(
-            f"aws-gitpod: error: {awsconfig.credentials_path()} has static keys for profile {profile!r} "
-            f"({', '.join(shadowing)}, as `gp idp login aws` leaves them), which the AWS CLI uses instead of "
-            "credential_process; rerun with --force to remove them (the file is backed up first)",
-            file=sys.stderr,
-        )
-        return errors.CHECK_FAILED
-    if shadowing:
-        saved = awsconfig.backup(awsconfig.credentials_path())
-        awsconfig.edit(awsconfig.credentials_path(), _remove_static_keys(profile), kind="credentials")
-        print(f"removed static keys of {profile!r} from {awsconfig.credentials_path()} (backup: {saved})")
-        if static_keys_of(profile):  # inherited from [DEFAULT], which applies to every profile
-            raise errors.Failure(
-                f"static keys under [DEFAULT] in {awsconfig.credentials_path()} still shadow profile "
-                f"{profile!r}; remove them by hand",
-                errors.CHECK_FAILED,
-            )
-    print(f"profile {profile!r} is {_caller_arn(profile, options)}; credentials refresh automatically")
-    return errors.OK
-
-
-def _remove_static_keys(profile: str) -> Callable[[awsconfig.ConfigFile], None]:
-    def remove(credentials: awsconfig.ConfigFile) -> None:
-        section = credentials.section_name_for(profile)
-        for key in (*STATIC_KEYS, EXPIRATION_KEY):
-            credentials.delete(section, key, drop_empty_section=True)
-
-    return remove
-
-
-def _login_static(credentials: Credentials, profile: str, write_region: str | None) -> int:
-    values = {
-        "aws_access_key_id": credentials.access_key_id,
-        "aws_secret_access_key": credentials.secret_access_key,
-        "aws_session_token": credentials.session_token,
-        EXPIRATION_KEY: credentials.expiration,
-    }
-
-    def write_keys(file: awsconfig.ConfigFile) -> None:
-        section = file.section_name_for(profile)
-        for key, value in values.items():
-            file.set(section, key, value)
-
-    def write_region_setting(config: awsconfig.ConfigFile) -> None:
-        if write_region:
-            config.set(config.section_name_for(profile), "region", write_region)
-
-    awsconfig.edit(awsconfig.credentials_path(), write_keys, kind="credentials")
-    awsconfig.edit(awsconfig.config_path(), write_region_setting, kind="config")
-    print(
-        f"wrote static keys for profile {profile!r} to {awsconfig.credentials_path()}; they expire at "
-        f"{credentials.expiration}: run this again then, or log in without --static to refresh automatically"
-    )
-    return errors.OK
-
-
-def _caller_arn(profile: str, options: ExchangeOptions) -> str:
-    """GetCallerIdentity through botocore's own chain for the profile: what the AWS CLI will do."""
-    import botocore.session
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    session = botocore.session.Session(profile=profile)
-    try:
-        client: Any = session.create_client("sts", region_name=options.region)
-        arn = client.get_caller_identity()["Arn"]
-    except (BotoCoreError, ClientError) as error:
-        raise errors.Failure(
-            f"profile {profile!r} was written, but the AWS SDK could not use it: {error}",
-            errors.AWS_UNAVAILABLE,
-        ) from None
-    return str(arn)

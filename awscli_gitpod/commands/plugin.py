@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 import awscli_gitpod
 from awscli_gitpod import awsconfig, errors
@@ -76,10 +75,9 @@ def install(requested: str) -> int:
             )
     for other in clis:
         if major == 2 and other.major == 1:
-            print(
-                f"aws-gitpod: warning: the AWS CLI v1 at {other.path} reads {config_path} too and cannot "
-                f"start with {PATH_KEY} in [{SECTION}]; give it its own AWS_CONFIG_FILE",
-                file=sys.stderr,
+            errors.warn(
+                f"the AWS CLI v1 at {other.path} reads {config_path} too and cannot "
+                f"start with {PATH_KEY} in [{SECTION}]; give it its own AWS_CONFIG_FILE"
             )
 
     def add_entries(config: awsconfig.ConfigFile) -> None:

@@ -70,15 +70,15 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from awscli_gitpod.policy import lint
+    from awscli_gitpod.policy.lint import LINTER
 
-    return lint.run(args.files, args.output_format, args.accept_file)
+    return LINTER.run(args.files, args.output_format, args.accept_file)
 
 
 def _lint_gitpod_yml(args: argparse.Namespace) -> int:
-    from awscli_gitpod import gitpodyml
+    from awscli_gitpod.policy.gitpodyml import LINTER
 
-    return gitpodyml.run(args.files, args.output_format, args.accept_file)
+    return LINTER.run(args.files, args.output_format, args.accept_file)
 
 
 def _workspace_claims() -> dict[str, Any]:
@@ -115,10 +115,9 @@ def _generate(args: argparse.Namespace) -> int:
     sys.stdout.write(render(policy, args.output_format))
     provider = issuer.split("://", 1)[-1].rstrip("/")
     if args.repo and MULTI_TENANT.get(provider) == "classic":
-        print(
-            f"aws-gitpod: note: anyone can open a {provider.split('/')[0]} workspace on a public repository; "
-            "this policy is safe only if the repository is private (lint rule GP013)",
-            file=sys.stderr,
+        errors.note(
+            f"note: anyone can open a {provider.split('/')[0]} workspace on a public repository; "
+            "this policy is safe only if the repository is private (lint rule GP013)"
         )
     return errors.OK
 

@@ -202,7 +202,7 @@ def _run_exec(args: argparse.Namespace, raw_args: list[str]) -> int:
 
 def _split_exec_arguments(raw_args: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """The exec options and SPECs (in any order) before the first `--`, and the command after it."""
-    from awscli_gitpod.cli import Parser
+    from awscli_gitpod.options import Parser
 
     start = raw_args.index("exec") + 1
     if COMMAND_MARKER not in raw_args[start:]:
@@ -281,9 +281,9 @@ def secret_variables(
 def _fail(problems: list[str], consequence: str) -> NoReturn:
     if len(problems) == 1:
         raise errors.Failure(f"{problems[0]}; {consequence}", errors.SECRETS_FAILED)
-    for problem in problems:
-        print(f"aws-gitpod: error: {problem}", file=sys.stderr)
-    raise errors.Failure(f"{len(problems)} secrets could not be used; {consequence}", errors.SECRETS_FAILED)
+    raise errors.Failure(
+        f"{len(problems)} secrets could not be used; {consequence}", errors.SECRETS_FAILED, tuple(problems)
+    )
 
 
 def _connection_from(args: argparse.Namespace) -> Callable[[], Connection]:
@@ -297,7 +297,7 @@ def _connection_from(args: argparse.Namespace) -> Callable[[], Connection]:
         if args.role:
             if args.profile:
                 raise errors.UsageError("give --role or --profile, not both")
-            from awscli_gitpod.commands.creds import role_credentials
+            from awscli_gitpod.provider import role_credentials
 
             credentials = role_credentials(
                 exchange_options(args), refresh_margin(args), use_cache=not args.no_cache

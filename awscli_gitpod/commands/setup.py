@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 
 from awscli_gitpod import errors
@@ -133,7 +132,7 @@ def setup(
     yes: bool,
     write_profile: str | None,
 ) -> int:
-    from awscli_gitpod import awsadmin, iam_setup
+    from awscli_gitpod import awsadmin, awsclient, iam_setup
     from awscli_gitpod.policy.document import issuer_path, provider_arn
     from awscli_gitpod.policy.generate import Request, trust_policy
     from awscli_gitpod.policy.subjects import MULTI_TENANT
@@ -143,7 +142,7 @@ def setup(
     # Workspace tokens carry iss without a trailing slash; a provider URL spelled with one may match none.
     issuer = (issuer or _workspace_issuer(token, deadline)).rstrip("/")
     path = issuer_path(issuer)
-    aws = awsadmin.session(admin_profile)
+    aws = awsclient.session(admin_profile)
     caller = awsadmin.caller(aws, region)
     request = Request(
         account=caller.account,
@@ -163,10 +162,9 @@ def setup(
     except ValueError as error:
         raise errors.UsageError(str(error)) from None
     if repo and MULTI_TENANT.get(path) == "classic":
-        print(
-            f"aws-gitpod: note: anyone can open a {path.split('/')[0]} workspace on a public repository; "
-            "this role is safe only if the repository is private",
-            file=sys.stderr,
+        errors.note(
+            f"note: anyone can open a {path.split('/')[0]} workspace on a public repository; "
+            "this role is safe only if the repository is private"
         )
     desired = iam_setup.Desired(
         role_name=role_name,
@@ -209,8 +207,9 @@ def _write_profile(
     role_arn: str, profile: str, region: str | None, token: TokenOptions, timeout: float, fresh: bool
 ) -> int:
     """`aws-gitpod login` for the role; retried a few times while a fresh change reaches STS."""
-    from awscli_gitpod.commands.login import login
-    from awscli_gitpod.exchange import ExchangeOptions, resolve_region
+    from awscli_gitpod.exchange import ExchangeOptions
+    from awscli_gitpod.login import login
+    from awscli_gitpod.regions import resolve_region
 
     options = ExchangeOptions(role_arn=role_arn, region=resolve_region(region), token=token, timeout=timeout)
     for attempt in range(1, PROFILE_ATTEMPTS + 1):
@@ -220,8 +219,6 @@ def _write_profile(
             # login exchanges before it writes anything, so a denied attempt leaves no trace to undo.
             if failure.exit_code != errors.AWS_DENIED or not fresh or attempt == PROFILE_ATTEMPTS:
                 raise
-            print(
-                f"aws-gitpod: STS does not know the change yet; retrying in {2**attempt} s", file=sys.stderr
-            )
+            errors.note(f"STS does not know the change yet; retrying in {2**attempt} s")
             time.sleep(2**attempt)
     return errors.OK  # not reached: the last attempt returns or raises

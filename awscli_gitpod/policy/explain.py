@@ -1,11 +1,12 @@
-"""A `Decision` as lines a person reads: the verdict, the pre-checks, each statement and condition."""
+"""A `Decision` as lines a person reads: the verdict, the pre-checks, each statement and condition; and
+what failed in the statement that came closest to allowing (for `doctor`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from awscli_gitpod.claims import describe
-from awscli_gitpod.policy.decision import Decision
+from awscli_gitpod.policy.decision import IMPLICIT_DENY, Decision, StatementResult
 
 
 def _mark(ok: bool) -> str:
@@ -31,3 +32,19 @@ def explain(decision: Decision, claims: dict[str, Any], title: str = "") -> list
     if decision.smallest_fix:
         lines.append(f"smallest fix: {decision.smallest_fix}")
     return lines
+
+
+def closest_failures(decision: Decision) -> list[str]:
+    """What failed in the Allow statement that came closest: its principal, and each failing condition."""
+    allows = [statement for statement in decision.statements if statement.effect == "Allow"]
+    if not allows or decision.outcome != IMPLICIT_DENY:
+        return []
+
+    def distance(statement: StatementResult) -> int:
+        failing = [condition for condition in statement.conditions if not condition.matched]
+        return (0 if statement.principal_matched else 1) + len(failing)
+
+    closest = min(allows, key=distance)
+    parts = [] if closest.principal_matched else [closest.principal_reason]
+    parts += [f"{c.operator} {c.key}: {c.reason}" for c in closest.conditions if not c.matched]
+    return parts

@@ -1,29 +1,16 @@
-"""`aws-gitpod policy lint FILE...`: trust-policy findings, as a pre-commit hook.
-
-Exit codes follow pre-commit: 0 nothing to fix (info findings and accepted ones do not count), 1 findings,
-2 cannot run (a file cannot be read, the accept file is unusable).
-"""
+"""`aws-gitpod policy lint FILE...`: trust-policy findings, as a pre-commit hook (`policy.hook`)."""
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
-
-from awscli_gitpod.policy import accept
-from awscli_gitpod.policy.arguments import add_lint_arguments
 from awscli_gitpod.policy.checks import check_statement
 from awscli_gitpod.policy.document import statements
-from awscli_gitpod.policy.findings import Finding, exit_code, render
+from awscli_gitpod.policy.findings import Finding
+from awscli_gitpod.policy.hook import Linter
 from awscli_gitpod.policy.located import ParseError
 from awscli_gitpod.policy.rules import RULES
 from awscli_gitpod.policy.sources import PolicySource, policies
 
 TOOL = "aws-gitpod policy lint"
-
-
-class CannotRun(Exception):
-    pass
 
 
 def lint_source(source: PolicySource) -> list[Finding]:
@@ -57,38 +44,13 @@ def lint_text(path: str, text: str) -> list[Finding]:
     return [finding for source in sources for finding in lint_source(source)]
 
 
-def lint_file(path: str) -> list[Finding]:
-    try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise CannotRun(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
-    return lint_text(path, text)
-
-
-def lint_paths(paths: Sequence[str], accept_file: str | None = None) -> list[Finding]:
-    """Findings for all files, acceptances applied; CannotRun or accept.AcceptanceError if impossible."""
-    acceptances, used_file = accept.load(accept_file)
-    findings = [finding for path in paths for finding in lint_file(path)]
-    return accept.apply(findings, acceptances, list(paths), used_file, RULES, RULES["GP000"])
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_lint_arguments(parser, "IAM policy JSON, CloudFormation template or Terraform JSON")
-
-
-def run(files: Sequence[str], output_format: str = "text", accept_file: str | None = None) -> int:
-    try:
-        findings = lint_paths(files, accept_file)
-    except (CannotRun, accept.AcceptanceError) as error:
-        print(f"{TOOL}: {error}", file=sys.stderr)
-        return 2
-    sys.stdout.write(render(findings, output_format, RULES, TOOL))
-    return exit_code(findings)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.split("\n\n")[0] if __doc__ else None)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args.files, args.output_format, args.accept_file)
+LINTER = Linter(
+    tool=TOOL,
+    files_help="IAM policy JSON, CloudFormation template or Terraform JSON",
+    rules=RULES,
+    unused_acceptance="GP000",
+    lint_text=lint_text,
+)
+lint_paths = LINTER.lint_paths
+run = LINTER.run
+main = LINTER.main

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from awscli_gitpod import awsadmin, errors
-from awscli_gitpod.diagnosis import FAIL, OK, SKIP, Context, Result
+from awscli_gitpod import awsadmin, awsclient, errors
+from awscli_gitpod.diagnosis.result import FAIL, OK, SKIP, Context, Result
 from awscli_gitpod.policy.document import issuer_path, provider_arn
 
 
@@ -53,10 +53,10 @@ def _iam_call(context: Context, method: str, **parameters: Any) -> Any:
     try:
         if context.iam is None:
             region = context.exchange.region if context.exchange else None
-            context.iam = awsadmin.client(awsadmin.session(context.iam_profile), "iam", region)
+            context.iam = awsadmin.client(awsclient.session(context.iam_profile), "iam", region)
         return getattr(context.iam, method)(**parameters)
     except ClientError as error:
-        if awsadmin.error_code(error) == "NoSuchEntity":
+        if awsclient.error_code(error) == "NoSuchEntity":
             return None
         context.iam_unreadable = f"cannot read IAM ({awsadmin.describe(error)})"
     except (BotoCoreError, errors.Failure) as error:
@@ -140,24 +140,9 @@ def check_provider(context: Context) -> Result:
     return Result("provider", OK, f"{arn} lists client ID {matching[0]}")
 
 
-def _failing_parts(decision: Any) -> list[str]:
-    """What failed in the Allow statement that came closest: its principal, and each failing condition."""
-    allows = [statement for statement in decision.statements if statement.effect == "Allow"]
-    if not allows or decision.outcome != "ImplicitDeny":
-        return []
-
-    def distance(statement: Any) -> int:
-        failing = [condition for condition in statement.conditions if not condition.matched]
-        return (0 if statement.principal_matched else 1) + len(failing)
-
-    closest = min(allows, key=distance)
-    parts = [] if closest.principal_matched else [closest.principal_reason]
-    parts += [f"{c.operator} {c.key}: {c.reason}" for c in closest.conditions if not c.matched]
-    return parts
-
-
 def check_trust_policy(context: Context) -> Result:
     from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.explain import closest_failures
 
     role = _role_parts(context)
     if context.exchange is None or role is None:
@@ -181,7 +166,7 @@ def check_trust_policy(context: Context) -> Result:
     decision = evaluate(found["Role"].get("AssumeRolePolicyDocument"), context.claims, provider_arn=provider)
     if decision.allowed:
         return Result("trust-policy", OK, decision.reason)
-    detail = "; ".join([decision.reason, *_failing_parts(decision)])
+    detail = "; ".join([decision.reason, *closest_failures(decision)])
     return Result("trust-policy", FAIL, detail, decision.smallest_fix)
 
 

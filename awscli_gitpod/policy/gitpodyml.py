@@ -4,21 +4,17 @@ A workspace can get AWS credentials from its own OIDC token, so a key in `.gitpo
 (the file is in the repository) and unnecessary. Checked: AWS key IDs anywhere in the file, and in the
 tasks (`tasks[].env` and the `before`, `init`, `command` and `prebuild` scripts) secret keys beside their
 name, `aws configure set aws_secret_access_key`, exported session tokens, and `gp idp login aws`, whose
-keys die after an hour. The AWS documentation's example keys are allowed. Exit codes as pre-commit wants:
-0 clean, 1 findings, 2 cannot run.
+keys die after an hour. The AWS documentation's example keys are allowed. A pre-commit hook (`policy.hook`).
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from awscli_gitpod.policy import accept
-from awscli_gitpod.policy.arguments import add_lint_arguments
-from awscli_gitpod.policy.findings import Finding, RuleInfo, exit_code, render
+from awscli_gitpod.policy.findings import Finding, RuleInfo
+from awscli_gitpod.policy.hook import Linter
 from awscli_gitpod.policy.located import Lines, ParseError, load_yaml
 
 TOOL = "aws-gitpod lint-gitpod-yml"
@@ -120,27 +116,9 @@ def lint_text(path: str, text: str) -> list[Finding]:
     return findings
 
 
-def run(files: Sequence[str], output_format: str = "text", accept_file: str | None = None) -> int:
-    try:
-        acceptances, used_file = accept.load(accept_file)
-        findings = []
-        for path in files:
-            with open(path, encoding="utf-8") as file:
-                findings += lint_text(path, file.read())
-    except (OSError, UnicodeDecodeError, accept.AcceptanceError) as error:
-        print(f"{TOOL}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-        return 2
-    findings = accept.apply(findings, acceptances, list(files), used_file, RULES, RULES["GY000"])
-    sys.stdout.write(render(findings, output_format, RULES, TOOL))
-    return exit_code(findings)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_lint_arguments(parser, ".gitpod.yml files")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=TOOL, description=(__doc__ or "").split("\n\n")[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args.files, args.output_format, args.accept_file)
+LINTER = Linter(
+    tool=TOOL, files_help=".gitpod.yml files", rules=RULES, unused_acceptance="GY000", lint_text=lint_text
+)
+lint_paths = LINTER.lint_paths
+run = LINTER.run
+main = LINTER.main

@@ -13,8 +13,9 @@ import stat
 import time
 
 from awscli_gitpod import awsconfig, errors
-from awscli_gitpod.diagnosis import FAIL, OK, SKIP, Context, Result
-from awscli_gitpod.profiles import creds_role, static_keys_of
+from awscli_gitpod.clock import rfc3339 as _when
+from awscli_gitpod.diagnosis.result import FAIL, OK, SKIP, Context, Result
+from awscli_gitpod.profiles import profiles_for_role, static_keys_of
 
 ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 # Profile settings in the config file that botocore resolves before credential_process.
@@ -25,10 +26,6 @@ OUTRANKING_SETTINGS = (
     "sso_start_url",
     "sso_account_id",
 )
-
-
-def _when(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _unusable_directory(directory: str) -> bool:
@@ -72,9 +69,7 @@ def _profiles(context: Context) -> list[str]:
         return [context.profile]
     if context.exchange is None:
         return []
-    config = awsconfig.profiles(awsconfig.config_path(), kind="config")
-    role = context.exchange.role_arn
-    return [name for name, values in config.items() if creds_role(values.get("credential_process")) == role]
+    return profiles_for_role(context.exchange.role_arn)
 
 
 def _profile_issues(profile: str, role: str | None) -> list[tuple[str, str]]:

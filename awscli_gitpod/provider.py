@@ -1,0 +1,152 @@
+"""Credentials through the cache: the one path from a request to credentials, for every command.
+
+`creds` prints what `cached_document` returns; `export`, `exec`, `login`, `secrets --role` and `doctor`
+ask for `role_credentials` or `profile_credentials`, which share the cache entry of the equivalent `creds`
+line. Caching wraps the exchange (`awscli_gitpod.exchange`) rather than living inside it.
+
+The miss path: take the key's refresh lock, look again (a process ahead of us may have refreshed), exchange,
+store. When STS is unreachable but the cached credentials are still valid for a while, those are returned
+with a warning rather than failing every `aws` call during an outage. (The hit path of `creds` never
+reaches this module: `awscli_gitpod.__main__` answers it with `awscli_gitpod.cache` alone.)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from awscli_gitpod import errors
+from awscli_gitpod.cache import (
+    DEFAULT_REFRESH_MARGIN,
+    CacheUnavailable,
+    Entry,
+    cache_key,
+    entry_path,
+    read_entry,
+    split_arguments,
+    store_entry,
+)
+from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
+from awscli_gitpod.profiles import exchange_options_for_profile
+from awscli_gitpod.singleflight import RefreshLock
+from awscli_gitpod.tokens import TokenOptions
+
+
+def cached_document(
+    options: ExchangeOptions,
+    creds_args: list[str],
+    refresh_margin: int = DEFAULT_REFRESH_MARGIN,
+    use_cache: bool = True,
+) -> bytes:
+    """The credential_process document for `options`, from the cache when it is fresh.
+
+    `creds_args` are the `creds` arguments as given: they make the cache key, as on the hit path.
+    """
+    if refresh_margin < 0:
+        raise errors.UsageError("--refresh-margin must be zero or more seconds")
+    validate(options)
+    deadline = time.monotonic() + options.timeout
+    if not use_cache:
+        return exchange(options, deadline).process_output()
+
+    path = entry_path(cache_key(split_arguments(creds_args).identity, os.environ))
+    entry = read_entry(path)
+    if entry is not None and entry.fresh(time.time(), refresh_margin):
+        return entry.body
+    lock = RefreshLock(path, deadline)
+    try:
+        lock.acquire()
+    except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
+        errors.warn(f"not caching: {error}")
+        return exchange(options, deadline).process_output()
+    try:
+        return _refresh_locked(options, path, lock, refresh_margin, deadline)
+    finally:
+        lock.release()
+
+
+def _refresh_locked(
+    options: ExchangeOptions, path: str, lock: RefreshLock, refresh_margin: int, deadline: float
+) -> bytes:
+    entry = read_entry(path)
+    if entry is not None and entry.fresh(time.time(), refresh_margin):
+        return entry.body  # the process we waited for refreshed it
+    earlier_failure = lock.failure_while_waiting()
+    if earlier_failure is not None:
+        raise earlier_failure
+    issued = int(time.time())
+    try:
+        credentials = exchange(options, deadline)
+    except errors.Failure as failure:
+        lock.record_failure(failure)
+        return _stale_or_raise(entry, failure)
+    body = credentials.process_output()
+    try:
+        store_entry(path, body, issued, credentials.expires)
+    except (OSError, CacheUnavailable) as error:
+        errors.warn(f"could not cache credentials: {error}")
+    return body
+
+
+def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
+    if failure.exit_code == errors.AWS_UNAVAILABLE and entry is not None and entry.usable(time.time()):
+        minutes = int(entry.expires - time.time()) // 60
+        errors.warn(f"{failure.message}; using cached credentials valid for {minutes} more minutes")
+        return entry.body
+    raise failure
+
+
+def canonical_arguments(options: ExchangeOptions) -> list[str]:
+    """`creds` arguments that ask for exactly these credentials, in the order the README shows them, so a
+    command given `--role X --region Y` shares the cache entry of `creds --role X --region Y`."""
+    arguments = ["--role", options.role_arn]
+    optional = [
+        ("--region", options.region),
+        ("--duration-seconds", None if options.duration_seconds is None else str(options.duration_seconds)),
+        ("--session-name", options.session_name),
+        ("--policy", options.policy),
+        ("--audience", None if options.token.audience == TokenOptions.audience else options.token.audience),
+        ("--scope", options.token.scope),
+        ("--token-source", options.token.source),
+        ("--token-file", options.token.file),
+        ("--token-command", options.token.command),
+    ]
+    for flag, value in optional:
+        if value is not None:
+            arguments += [flag, value]
+    for arn in options.policy_arns:
+        arguments += ["--policy-arn", arn]
+    return arguments
+
+
+def role_credentials(
+    options: ExchangeOptions, refresh_margin: int = DEFAULT_REFRESH_MARGIN, use_cache: bool = True
+) -> Credentials:
+    """Credentials for `--role` and its options, through the cache entry `creds` would use."""
+    document = cached_document(options, canonical_arguments(options), refresh_margin, use_cache)
+    return Credentials.from_process_output(document)
+
+
+def profile_credentials(
+    profile: str, refresh_margin: int = DEFAULT_REFRESH_MARGIN, use_cache: bool = True
+) -> tuple[Credentials, ExchangeOptions]:
+    """Credentials for a profile whose credential_process is `aws-gitpod creds ...`, through its cache
+    entry, and the options its creds line gives."""
+    options, creds_args = exchange_options_for_profile(profile)
+    document = cached_document(options, creds_args, refresh_margin, use_cache)
+    return Credentials.from_process_output(document), options
+
+
+def credentials_for(
+    role: ExchangeOptions | None,
+    profile: str | None,
+    refresh_margin: int = DEFAULT_REFRESH_MARGIN,
+    use_cache: bool = True,
+) -> tuple[Credentials, ExchangeOptions]:
+    """`role_credentials` for a role's options, else `profile_credentials` for a profile."""
+    if role is not None:
+        return role_credentials(role, refresh_margin, use_cache), role
+    if profile is None:
+        raise errors.UsageError("pass --role ARN, or --profile P for a profile `aws-gitpod login` wrote")
+    return profile_credentials(profile, refresh_margin, use_cache)

@@ -9,7 +9,7 @@ PIP_MIN := pip>=25.3
 # 30 ms (it imports pathlib), which would dwarf a cached `aws-gitpod creds` and slow every test subprocess.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint typecheck unit clean system-deps
+.PHONY: demo test lint typecheck unit suite clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,16 @@ system-deps:
 		fi; \
 	fi
 
-unit: $(VENV)/.test-installed system-deps
+# Everything but the end-to-end tests (those that run real programs against the test bed): seconds, not
+# minutes, for the edit-test loop.
+unit: $(VENV)/.test-installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+
+# The whole suite, end-to-end tests included.
+suite: $(VENV)/.test-installed system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-test: lint typecheck unit
+test: lint typecheck suite
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

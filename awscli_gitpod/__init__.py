@@ -1,6 +1,20 @@
 """awscli-gitpod: AWS credentials for Gitpod and Ona workspaces, from the workspace's OIDC token.
 
-Plugin authors need only `hookimpl` from here; `awscli_gitpod.hookspecs` documents every hook.
+Where things are, one line each:
+- cache hit: `__main__.main` answers `creds` from `cache.serve_cached_credentials`, importing nothing else;
+- cache miss: `provider.cached_document` (lock, re-read, `exchange.exchange`, store, stale fallback);
+  every command that needs credentials calls `provider`;
+- exit codes: all named in `errors` (`EXIT_CODES`); commands raise `errors.Failure`, and
+  `errors.error_handler` (run by `cli.main`) prints it;
+- STS retry policy: `retry.RetryPolicy`, applied by `sts.assume_role`; botocore clients: `awsclient`;
+- how doctor decides: `diagnosis` (the check order and the failure rule in its `__init__`);
+- trust-policy logic: `policy/` (evaluate, lint, generate, compare, the `.gitpod.yml` linter, the hooks);
+- where the hooks are called: `plugins.call_hook`, from `exchange` (token sources, claims, role, session);
+  the built-in implementations are plugins in `builtin/`;
+- the public API for plugin authors: `awscli_gitpod.hookimpl`, `hookspecs` (every hook), `tokens`
+  (`TokenSource`, `TokenRequest`), `roles` (`RoleChoice`), and `testing` (the test bed).
+The command line is `cli` (the parser and the dispatch) with one module a command in `commands/`.
+
 This module is imported on every `aws-gitpod creds` call, so it imports nothing: `hookimpl` (and with it
 pluggy) is loaded on first use.
 """

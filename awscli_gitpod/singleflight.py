@@ -12,6 +12,7 @@ import contextlib
 import os
 import time
 from types import TracebackType
+from typing import Callable
 
 from awscli_gitpod import errors
 from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir
@@ -20,11 +21,13 @@ from awscli_gitpod.privatefile import replace_file
 
 
 class RefreshLock:
-    def __init__(self, entry_path: str, deadline: float) -> None:
+    def __init__(self, entry_path: str, deadline: float, on_wait: Callable[[], object] | None = None) -> None:
+        """`on_wait` is called once, when the lock turns out to be held by another process."""
         self.path = entry_path + ".lock"
         self.failure_path = entry_path + ".failed"
         self.deadline = deadline
         self.waited_since: float | None = None
+        self._on_wait = on_wait
         self._fd: int | None = None
 
     def __enter__(self) -> RefreshLock:
@@ -60,6 +63,8 @@ class RefreshLock:
 
     def _started_waiting(self) -> None:
         self.waited_since = time.time()
+        if self._on_wait is not None:
+            self._on_wait()
 
     def release(self) -> None:
         if self._fd is not None:

@@ -14,6 +14,18 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["awscli_gitpod.testing.fixtures"]
 
+# A test that needs one of these runs real programs against the test bed's servers: an end-to-end test.
+# `make unit` leaves them out (`-m "not e2e"`); `make test` runs everything.
+E2E_FIXTURES = frozenset(
+    {"issuer", "aws_server", "workspace_env", "ona_env", "role_arn", "aws_cli", "standin_bin", "testbed_log"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
+
 
 @pytest.fixture(params=["v1", "v2"])
 def aws_cli(request: pytest.FixtureRequest, workspace_env: Workspace) -> str:

@@ -491,10 +491,14 @@ def test_no_lock_or_temporary_file_is_left_beside_the_users_file(home: Path, tmp
 WRITER = """
 import sys, time
 from awscli_gitpod import awsconfig
-path, key, pause = sys.argv[1], sys.argv[2], float(sys.argv[3])
+path, key, pause = sys.argv[1], sys.argv[2], sys.argv[3]
 
 def mutate(config):
-    time.sleep(pause)  # widens the window between reading and writing that the lock must close
+    if pause == "stdin":  # hold the lock until the test closes our stdin
+        print("locked", flush=True)
+        sys.stdin.read()
+    else:
+        time.sleep(float(pause))  # widens the window between reading and writing that the lock must close
     config.set(config.section_name_for("gitpod"), key, key + "-value")
 
 awsconfig.edit(path, mutate, kind="config")
@@ -525,15 +529,19 @@ def test_concurrent_writers_lose_no_edit(home: Path) -> None:
 
 def test_a_writer_waits_for_the_lock_within_its_timeout(home: Path) -> None:
     config = home / ".aws" / "config"
-    holder = subprocess.Popen([sys.executable, "-c", WRITER, str(config), "slow", "2"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(config), "slow", "stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
     try:
-        deadline = time.monotonic() + 10
-        while not list((home.parent / "cache" / "locks").glob("*.lock")) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.3)
+        assert holder.stdout.readline() == "locked\n"
         with pytest.raises(AwsConfigError, match="timed out"):
             awsconfig.edit(config, set_key("default", "region", "r"), kind="config", timeout=0.2)
     finally:
+        holder.stdin.close()
         assert holder.wait(timeout=30) == 0
     assert awsconfig.edit(config, set_key("default", "region", "r"), kind="config", timeout=5)
     assert awsconfig.profiles(config, kind="config") == {

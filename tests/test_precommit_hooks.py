@@ -97,6 +97,7 @@ def hook_repo() -> tuple[Path, dict[str, str]]:
     return snapshot, env
 
 
+@pytest.mark.e2e
 def test_try_repo(hook_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     """Both hooks at once (try-repo installs into a fresh store every time: one install, not two)."""
     snapshot, env = hook_repo

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,51 +15,61 @@ import pytest
 from awscli_gitpod import errors
 from awscli_gitpod.singleflight import RefreshLock
 
+# Holds the lock until its stdin closes: the test decides when, with no timing guesses.
 HOLDER = """
 import sys, time
 from awscli_gitpod.singleflight import RefreshLock
 with RefreshLock(sys.argv[1], deadline=time.monotonic() + 60):
     print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
+    sys.stdin.read()
 """
 
 
-def hold_lock(entry: Path, seconds: float) -> subprocess.Popen[str]:
+def hold_lock(entry: Path) -> subprocess.Popen[str]:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(entry), str(seconds)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLDER, str(entry)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
     return holder
 
 
+def release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    assert holder.wait(timeout=30) == 0
+
+
 def test_a_waiter_gets_the_lock_after_the_holder_finishes(tmp_path: Path) -> None:
     entry = tmp_path / "k.json"
-    holder = hold_lock(entry, 0.5)
-    started = time.monotonic()
-    with RefreshLock(str(entry), deadline=time.monotonic() + 10) as lock:
-        waited = time.monotonic() - started
-        assert lock.waited_since is not None
-    assert 0.2 < waited < 5
-    assert holder.wait() == 0
+    holder = hold_lock(entry)
+    started_waiting = threading.Event()
+    waiter = RefreshLock(str(entry), deadline=time.monotonic() + 30, on_wait=started_waiting.set)
+    acquiring = threading.Thread(target=waiter.acquire)
+    acquiring.start()
+    assert started_waiting.wait(timeout=20), "the waiter never found the lock held"
+    assert acquiring.is_alive(), "the waiter must wait while the holder holds the lock"
+    release(holder)
+    acquiring.join(timeout=20)
+    assert not acquiring.is_alive()
+    waiter.release()
 
 
 def test_waiting_is_bounded_and_names_the_holder(tmp_path: Path) -> None:
     entry = tmp_path / "k.json"
-    holder = hold_lock(entry, 30)
+    holder = hold_lock(entry)
     try:
         with pytest.raises(errors.Failure) as caught:
             RefreshLock(str(entry), deadline=time.monotonic() + 0.3).__enter__()
         assert caught.value.exit_code == errors.AWS_UNAVAILABLE
         assert f"pid {holder.pid}" in caught.value.message
     finally:
-        holder.kill()
-        holder.wait()
+        release(holder)
 
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     entry = tmp_path / "k.json"
-    holder = hold_lock(entry, 30)
+    holder = hold_lock(entry)
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     started = time.monotonic()

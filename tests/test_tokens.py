@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import select
 import time
 from pathlib import Path
 
@@ -102,14 +104,23 @@ def test_a_failing_source_falls_through_to_the_next(tmp_path: Path, monkeypatch:
 
 
 def test_a_hanging_command_is_killed_with_its_children(tmp_path: Path) -> None:
-    marker = tmp_path / "survived"
-    command = f"(sleep 2; touch {marker}) & sleep 30"
+    pid_file = tmp_path / "grandchild.pid"
+    command = f"sh -c 'echo $$ > {pid_file}; exec sleep 30' & sleep 30"
     started = time.monotonic()
     with pytest.raises(TokenSourceError, match=r"did not finish within 0\.5 s"):
         TokenCommand().fetch(TokenRequest(token_command=command, timeout=0.5))
     assert time.monotonic() - started < 5
-    time.sleep(2.5)
-    assert not marker.exists()
+    grandchild = int(pid_file.read_text())
+    # A pidfd becomes readable when its process ends: proof that it was killed, with no guessed pause.
+    try:
+        handle = os.pidfd_open(grandchild)
+    except ProcessLookupError:
+        return  # already gone and reaped
+    try:
+        readable, _, _ = select.select([handle], [], [], 10)
+        assert readable, "the command's background child survived the timeout"
+    finally:
+        os.close(handle)
 
 
 def test_output_that_is_not_a_jwt_is_rejected_without_echoing_it() -> None:

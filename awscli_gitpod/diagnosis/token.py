@@ -20,7 +20,7 @@ MINT_FIX = (
 
 
 def _sources(context: Context) -> tuple[list[str], list[str]]:
-    from awscli_gitpod.plugins import plugin_manager
+    from awscli_gitpod.plugins import call_hook
     from awscli_gitpod.tokens import choose_sources
 
     options = context.token_options
@@ -30,7 +30,7 @@ def _sources(context: Context) -> tuple[list[str], list[str]]:
         token_file=options.file,
         token_command=options.command,
     )
-    offered = [source for found in plugin_manager().hook.token_sources() for source in found]
+    offered = [source for found in call_hook("token_sources") for source in found]
     available, reasons = [], []
     for source in choose_sources(offered, request, options.source):
         reason = source.unavailable_reason(request)

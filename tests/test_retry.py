@@ -106,6 +106,7 @@ def test_the_jitter_is_drawn_between_zero_and_the_backoff() -> None:
     [
         aws_failure("IDPCommunicationError"),
         aws_failure("Throttling"),
+        aws_failure("InternalFailure", 500),
         aws_failure("InternalError", 500),
         aws_failure("SomethingNew", 503),
         EndpointConnectionError(endpoint_url="https://sts.eu-west-1.amazonaws.com"),
@@ -165,6 +166,8 @@ def test_a_token_rejected_twice_is_denied() -> None:
         ("IDPRejectedClaim", errors.AWS_DENIED),
         ("ValidationError", errors.AWS_REJECTED_REQUEST),
         ("MalformedPolicyDocument", errors.AWS_REJECTED_REQUEST),
+        ("PackedPolicyTooLarge", errors.AWS_REJECTED_REQUEST),
+        ("RegionDisabledException", errors.AWS_REJECTED_REQUEST),
     ],
 )
 def test_final_errors_fail_at_once(code: str, exit_code: int) -> None:

@@ -1,7 +1,8 @@
 """`aws-gitpod` and `python -m awscli_gitpod`.
 
 `aws-gitpod creds` runs before every AWS CLI and SDK call that uses the profile, so a cache hit is answered
-here, having imported only `awscli_gitpod.cache` (os and time, nothing else). Every other path goes
+here, having imported only `awscli_gitpod.cache` (os and time, nothing else), and written with `os.write`:
+a reader that goes away costs one line on stderr and exit 74, never a traceback. Every other path goes
 through the full command line in `awscli_gitpod.cli`.
 """
 
@@ -15,8 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["creds"]:
         from awscli_gitpod.cache import serve_cached_credentials
 
-        if serve_cached_credentials(args[1:]):
-            return 0
+        served = serve_cached_credentials(args[1:])
+        if served is not None:
+            return served
     from awscli_gitpod.cli import main as cli_main
 
     return cli_main(args)

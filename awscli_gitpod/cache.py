@@ -2,38 +2,51 @@
 
 A cache file is one header line and then the exact document `creds` prints:
 
-    awscli-gitpod-cache 2 <issued> <expires> <body-bytes>
+    awscli-gitpod-cache 3 <key> <issued> <expires> <body-bytes>
     {"Version": 1, "AccessKeyId": ...}
 
-so a hit reads the file, compares integers and copies the body to stdout, with no json, no re and no
-typing (each costs more than half a bare interpreter start). The key hashes the `creds` arguments as
-given, less those that do not change the credentials, plus every environment variable that can change
-them; spelling the same options differently only costs a second cache entry.
+so a hit reads the file, compares its key and two integers and copies the body to stdout, with no json, no
+re and no typing (each costs more than half a bare interpreter start). An entry is served only for the key
+it records: a file copied or renamed onto another key's path is not an answer.
+
+The key is the digest of everything that decides the credentials, by value:
+- the `creds` arguments as given, less those that only change how it runs (`--timeout`...); a session
+  policy given as `--policy file://PATH` counts by the file's content (PATH relative to the working
+  directory), so editing the file, or running the line elsewhere, asks for new credentials;
+- every environment variable that can change them (region, endpoints, the workspace, our own settings);
+- the settings of the AWS config file that choose the STS endpoint (the selected profile's `endpoint_url`,
+  `sts_regional_endpoints`, FIPS and dual-stack switches, CA bundle, and its `services` section);
+- with `--role auto`, the role rules file and every `policy_file` it names, by size and modification time.
+Spelling the same options differently only costs a second cache entry.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 MAGIC = b"awscli-gitpod-cache"
-FORMAT = b"2"
+FORMAT = b"3"
 MAX_FILE_BYTES = 64 * 1024
 # botocore refreshes process credentials once fewer than 15 minutes remain; one more minute means the
 # credentials we hand over are not already inside that window by the time the SDK looks at them.
 DEFAULT_REFRESH_MARGIN = 16 * 60
 # Options of `creds` that change how it runs, not which credentials it returns.
 NOT_IDENTITY_OPTIONS = ("--timeout", "--refresh-margin")
+FILE_PREFIX = "file://"
 
 # What besides the arguments decides the credentials: where the token comes from and whose it is,
-# which STS answers, and our own settings.
+# which STS answers and how it is reached, and our own settings.
 KEY_ENVIRONMENT = (
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_STS",
     "AWS_STS_REGIONAL_ENDPOINTS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_CA_BUNDLE",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "GITPOD_WORKSPACE_ID",
     "GITPOD_INSTANCE_ID",
@@ -43,6 +56,16 @@ KEY_ENVIRONMENT = (
 )
 KEY_ENVIRONMENT_PREFIX = "AWS_GITPOD_"
 NOT_IN_KEY = ("AWS_GITPOD_CACHE_DIR",)
+# Settings of a profile that change which STS endpoint botocore calls, or how it trusts it.
+ENDPOINT_SETTINGS = (
+    b"endpoint_url",
+    b"sts_regional_endpoints",
+    b"use_fips_endpoint",
+    b"use_dualstack_endpoint",
+    b"ignore_configured_endpoint_urls",
+    b"ca_bundle",
+    b"services",
+)
 
 
 def _sha256_hex(data: bytes) -> str:
@@ -57,6 +80,37 @@ def _sha256_hex(data: bytes) -> str:
     return str(sha256(data).hexdigest())
 
 
+def read_small(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """A regular file's first `limit` bytes, or None: never blocks on a FIFO or follows a final symlink."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not _is_regular(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _is_regular(mode: int) -> bool:
+    return mode & 0o170000 == 0o100000  # S_ISREG, without importing stat
+
+
+def _stamp(path: str) -> str:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return f"{path}:absent"
+    return f"{path}:{status.st_mtime_ns}:{status.st_size}"
+
+
+# --- what the key covers -----------------------------------------------------------------------------
+
+
 def role_rules_path() -> str:
     """Where `--role auto` finds its rules: `AWS_GITPOD_ROLE_RULES`, else the user's config directory."""
     configured = os.environ.get("AWS_GITPOD_ROLE_RULES")
@@ -67,28 +121,87 @@ def role_rules_path() -> str:
 
 
 def _rules_stamp(args: list[str]) -> str:
-    # With `--role auto` the rules file chooses the role: an edited file must not be answered from the cache.
+    """With `--role auto`, the rules file and the session-policy files it names choose the credentials."""
     if "--role=auto" not in args and not any(
         first == "--role" and second == "auto" for first, second in zip(args, args[1:])
     ):
         return ""
     path = role_rules_path()
-    try:
-        status = os.stat(path)
-    except OSError:
-        return f"{path}:absent"
-    return f"{path}:{status.st_mtime_ns}:{status.st_size}"
+    stamps = [_stamp(path)]
+    for line in (read_small(path) or b"").splitlines():
+        name, separator, value = line.replace(b":", b"=", 1).partition(b"=")
+        if separator and name.strip() == b"policy_file":
+            stamps.append(_stamp(os.path.join(os.path.dirname(path), os.fsdecode(value.strip()))))
+    return "\0".join(stamps)
 
 
-def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> str:
+def _config_path(environ: dict[str, str] | os._Environ[str]) -> str:
+    return os.path.expanduser(os.path.expandvars(environ.get("AWS_CONFIG_FILE") or "~/.aws/config"))
+
+
+def endpoint_settings(environ: dict[str, str] | os._Environ[str]) -> bytes:
+    """The lines of the AWS config file that choose the STS endpoint for the selected profile.
+
+    A line-level reading (no configparser on the hit path): the selected profile's endpoint settings and
+    every line of `[services ...]` sections, each with its section header. Over-approximating is safe: it
+    only costs a cache miss.
+    """
+    profile = (environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default").encode()
+    headers = {b"[profile " + profile + b"]", b"[" + profile + b"]"}
+    picked: list[bytes] = []
+    section = b""
+    for raw in (read_small(_config_path(environ), 4 * MAX_FILE_BYTES) or b"").splitlines():
+        line = raw.strip()
+        if line.startswith(b"["):
+            section = b" ".join(line.split())
+            continue
+        if not line or line[:1] in (b"#", b";"):
+            continue
+        relevant = section.startswith(b"[services ") or (
+            section in headers and line.partition(b"=")[0].strip().lower() in ENDPOINT_SETTINGS
+        )
+        if relevant:
+            picked += [section, line]
+    return b"\n".join(picked)
+
+
+def _identity_arguments(args: list[str]) -> list[str] | None:
+    """The arguments with a `--policy file://PATH` replaced by the file's digest; None if unreadable."""
+    identity: list[str] = []
+    index = 0
+    while index < len(args):
+        argument = args[index]
+        name, has_value, value = argument.partition("=")
+        if name == "--policy" and not has_value and index + 1 < len(args):
+            index += 1
+            value, has_value = args[index], "="
+        if name == "--policy" and has_value and value.startswith(FILE_PREFIX):
+            content = read_small(os.path.abspath(value[len(FILE_PREFIX) :]))
+            if content is None:
+                return None
+            argument = "--policy=sha256:" + _sha256_hex(content)
+        elif name == "--policy" and has_value:
+            argument = "--policy=" + value
+        identity.append(argument)
+        index += 1
+    return identity
+
+
+def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> str | None:
+    """The key of the credentials these `creds` identity arguments ask for here; None when a file the
+    arguments name cannot be read (the full command then says why)."""
+    identity = _identity_arguments(args)
+    if identity is None:
+        return None
     names = sorted(
         name
         for name in environ
         if (name in KEY_ENVIRONMENT or name.startswith(KEY_ENVIRONMENT_PREFIX)) and name not in NOT_IN_KEY
     )
-    parts = [FORMAT.decode(), *args, "\0env", *(f"{name}={environ[name]}" for name in names)]
-    parts += ["\0rules", _rules_stamp(args)]
-    return _sha256_hex("\0".join(parts).encode("utf-8", "surrogateescape"))
+    parts = [FORMAT.decode(), *identity, "\0env", *(f"{name}={environ[name]}" for name in names)]
+    parts += ["\0rules", _rules_stamp(identity)]
+    text = "\0".join(parts).encode("utf-8", "surrogateescape")
+    return _sha256_hex(text + b"\0config\0" + endpoint_settings(environ))
 
 
 class CacheArguments:
@@ -127,9 +240,28 @@ def split_arguments(args: list[str]) -> CacheArguments:
     return CacheArguments(identity, margin, use_cache)
 
 
+# --- where entries live -------------------------------------------------------------------------------
+
+
+def _shared(status: os.stat_result) -> bool:
+    """Someone else's directory, or one others may write to (a sticky /tmp included)."""
+    return status.st_uid != os.geteuid() or bool(status.st_mode & 0o022)
+
+
 def cache_dir() -> str:
+    """`$AWS_GITPOD_CACHE_DIR`, else `$XDG_CACHE_HOME/awscli-gitpod`, else `~/.cache/awscli-gitpod`.
+
+    A configured directory that is shared (someone else's, or writable by others) is never changed: the
+    cache lives in a private subdirectory of it, `awscli-gitpod-<uid>`.
+    """
     configured = os.environ.get("AWS_GITPOD_CACHE_DIR")
     if configured:
+        try:
+            status = os.stat(configured)
+        except OSError:
+            return configured  # created 0700 on first write
+        if _shared(status):
+            return os.path.join(configured, f"awscli-gitpod-{os.geteuid()}")
         return configured
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "awscli-gitpod")
@@ -139,15 +271,19 @@ def entry_path(key: str) -> str:
     return os.path.join(cache_dir(), key + ".json")
 
 
+# --- entries ------------------------------------------------------------------------------------------
+
+
 class Entry:
     """A parsed cache file. `body` holds secrets: never print an Entry."""
 
-    __slots__ = ("body", "expires", "issued")
+    __slots__ = ("body", "expires", "issued", "key")
 
-    def __init__(self, issued: int, expires: int, body: bytes) -> None:
+    def __init__(self, issued: int, expires: int, body: bytes, key: str = "") -> None:
         self.issued = issued
         self.expires = expires
         self.body = body
+        self.key = key
 
     def __repr__(self) -> str:
         return f"Entry(issued={self.issued}, expires={self.expires}, body=<redacted>)"
@@ -159,58 +295,92 @@ class Entry:
     def fresh(self, now: float, margin: int = DEFAULT_REFRESH_MARGIN) -> bool:
         return now < self.refresh_after(margin)
 
-    def usable(self, now: float, minimum_seconds: int = 60) -> bool:
-        """Still valid for a while, though due for refresh: served when a refresh fails transiently."""
-        return now + minimum_seconds < self.expires
+    def usable(self, now: float) -> bool:
+        """Not expired yet, though maybe due for refresh: what is served when a refresh cannot be had."""
+        return now < self.expires
 
 
-def parse_entry(data: bytes) -> Entry | None:
+def parse_entry(data: bytes, key: str) -> Entry | None:
+    """The entry in `data` if it is well-formed and was stored for `key`, else None."""
     header, _, body = data.partition(b"\n")
     fields = header.split(b" ")
-    if len(fields) != 5 or fields[0] != MAGIC or fields[1] != FORMAT:
+    if len(fields) != 6 or fields[0] != MAGIC or fields[1] != FORMAT or fields[2] != key.encode():
         return None
     try:
-        issued, expires, length = int(fields[2]), int(fields[3]), int(fields[4])
+        issued, expires, length = int(fields[3]), int(fields[4]), int(fields[5])
     except ValueError:
         return None
     # A short body is a truncated write; an entry that does not end the document is not ours.
     if len(body) != length or not body.startswith(b"{") or not body.endswith(b"}\n"):
         return None
-    return Entry(issued, expires, body)
+    return Entry(issued, expires, body, key)
 
 
-def read_entry(path: str) -> Entry | None:
-    """The entry at `path`, or None when it is missing, corrupt, or not safely ours."""
+def key_of(path: str) -> str:
+    """The key an entry file is named after (`<key>.json`)."""
+    name = os.path.basename(path)
+    return name[: -len(".json")] if name.endswith(".json") else name
+
+
+def read_entry(path: str, key: str | None = None) -> Entry | None:
+    """The entry for `key` (by default, the key the file is named after) at `path`, or None when it is
+    missing, corrupt, another key's, or not safely ours. Never blocks: a FIFO planted at the path is
+    skipped."""
+    key = key_of(path) if key is None else key
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
     try:
         status = os.fstat(fd)
         # Someone else's file, or one others could have written, may hold credentials of their choosing.
-        if status.st_uid != os.geteuid() or status.st_mode & 0o077:
+        if not _is_regular(status.st_mode) or status.st_uid != os.geteuid() or status.st_mode & 0o077:
             return None
         data = os.read(fd, MAX_FILE_BYTES + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
-    return parse_entry(data) if len(data) <= MAX_FILE_BYTES else None
+    return parse_entry(data, key) if len(data) <= MAX_FILE_BYTES else None
 
 
-def serve_cached_credentials(args: list[str]) -> bool:
-    """The hot path: print a fresh cached document for these `creds` arguments, if there is one."""
+def serve_cached_credentials(args: list[str]) -> int | None:
+    """The hot path: print a fresh cached document for these `creds` arguments, if there is one.
+
+    None when there is none (the full command takes over), else the exit code: 0, or 74
+    (`errors.OUTPUT_FAILED`, which this path must not import) when stdout cannot take the document.
+    """
     if "-h" in args or "--help" in args:
-        return False
+        return None
     split = split_arguments(args)
     if not split.use_cache or split.refresh_margin is None:
-        return False
-    entry = read_entry(entry_path(cache_key(split.identity, os.environ)))
+        return None
+    key = cache_key(split.identity, os.environ)
+    if key is None:
+        return None
+    entry = read_entry(entry_path(key), key)
     if entry is None or not entry.fresh(time.time(), split.refresh_margin):
-        return False
-    sys.stdout.buffer.write(entry.body)
-    sys.stdout.buffer.flush()
-    return True
+        return None
+    return write_stdout(entry.body)
+
+
+def write_stdout(data: bytes) -> int:
+    """Write all of `data` to fd 1: 0, or 74 with one line on stderr when the reader has gone or the disk
+    is full (never a traceback)."""
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(1, view) :]
+    except OSError as error:
+        try:  # noqa: SIM105 - contextlib would cost the hit path an import
+            os.write(2, f"aws-gitpod: error: cannot write the output: {error.strerror}\n".encode())
+        except OSError:
+            pass
+        return 74
+    return 0
+
+
+# --- writing ------------------------------------------------------------------------------------------
 
 
 class CacheUnavailable(Exception):
@@ -218,21 +388,57 @@ class CacheUnavailable(Exception):
 
 
 def ensure_private_dir(path: str) -> None:
-    """Create the cache directory 0700, or tighten ours; refuse one that belongs to someone else."""
+    """Create the cache directory 0700; accept an existing one only if it is ours and others cannot write
+    to it. An existing directory is never re-moded."""
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
         status = os.lstat(path)
-        if status.st_uid != os.geteuid() or not os.path.isdir(path) or os.path.islink(path):
-            raise CacheUnavailable(f"cache directory {path} is not a directory owned by this user")
-        if status.st_mode & 0o077:
-            os.chmod(path, 0o700)
     except OSError as error:
         raise CacheUnavailable(f"cannot use cache directory {path}: {error.strerror}") from None
+    if status.st_mode & 0o170000 != 0o040000:
+        raise CacheUnavailable(f"cache directory {path} is not a directory (a symlink?)")
+    if _shared(status):
+        owner = "someone else's" if status.st_uid != os.geteuid() else "writable by others"
+        raise CacheUnavailable(
+            f"cache directory {path} is {owner}; set AWS_GITPOD_CACHE_DIR to a directory of your own"
+        )
 
 
-def store_entry(path: str, body: bytes, issued: int, expires: int) -> None:
+def store_entry(path: str, body: bytes, issued: int, expires: int, key: str | None = None) -> None:
+    """Write the entry for `key` (by default, the key the file is named after) at `path`;
+    CacheUnavailable or OSError when it cannot be written."""
     from awscli_gitpod.privatefile import replace_file  # only on a refresh: the hit path imports nothing
 
+    key = key_of(path) if key is None else key
     ensure_private_dir(os.path.dirname(path))
-    header = b" ".join([MAGIC, FORMAT, str(issued).encode(), str(expires).encode(), str(len(body)).encode()])
-    replace_file(path, header + b"\n" + body)
+    fields = [
+        MAGIC,
+        FORMAT,
+        key.encode(),
+        str(issued).encode(),
+        str(expires).encode(),
+        str(len(body)).encode(),
+    ]
+    replace_file(path, b" ".join(fields) + b"\n" + body)
+
+
+class Slot:
+    """Where the credentials for one `creds` argument list live: its key and its file."""
+
+    __slots__ = ("key", "path")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.path = entry_path(key)
+
+    @classmethod
+    def for_arguments(cls, creds_args: list[str]) -> Slot | None:
+        """The slot of these `creds` arguments here; None when the key cannot be computed."""
+        key = cache_key(split_arguments(creds_args).identity, os.environ)
+        return None if key is None else cls(key)
+
+    def read(self) -> Entry | None:
+        return read_entry(self.path, self.key)
+
+    def store(self, body: bytes, issued: int, expires: int) -> None:
+        store_entry(self.path, body, issued, expires, self.key)

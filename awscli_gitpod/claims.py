@@ -16,11 +16,27 @@ class MalformedToken(ValueError):
     pass
 
 
+def _not_json(constant: str) -> object:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range for a JSON number")
+    return value
+
+
 def _segment(part: str) -> dict[str, Any]:
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (binascii.Error, ValueError) as error:
-        raise MalformedToken("a JWT segment is not base64url-encoded JSON") from error
+        raise MalformedToken("a JWT segment is not base64url-encoded") from error
+    try:
+        # Python's json reads NaN, Infinity and 1e999 (as inf); RFC 8259, and so every issuer, does not.
+        decoded = json.loads(data, parse_constant=_not_json, parse_float=_finite)
+    except ValueError as error:
+        raise MalformedToken(f"a JWT segment is not valid JSON ({str(error).split(':')[0]})") from None
     if not isinstance(decoded, dict):
         raise MalformedToken("a JWT segment is not a JSON object")
     return decoded

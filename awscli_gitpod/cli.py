@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from awscli_gitpod import __version__, errors
 from awscli_gitpod.options import Parser
+from awscli_gitpod.output import flush_stdout
 
 PROG = errors.PROG
 
@@ -55,4 +56,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     with errors.error_handler() as status:
         args = build_parser().parse_args(raw)
         status[0] = args.run(args, raw[1:])
+        flush_stdout()
     return status[0]

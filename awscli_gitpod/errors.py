@@ -22,6 +22,7 @@ AWS_REJECTED_REQUEST = 5  # STS refused the request itself (duration, session po
 AWS_UNAVAILABLE = 6  # STS or the network failed and retries ran out, or the time budget did
 SECRETS_FAILED = 7  # one or more secrets could not be read or used (each is named on stderr)
 INTERNAL = 70  # a bug in awscli-gitpod or a plugin (EX_SOFTWARE)
+OUTPUT_FAILED = 74  # stdout could not take the output: its reader went away, or the disk is full (EX_IOERR)
 COMMAND_NOT_EXECUTABLE = 126  # `exec`: the program exists but cannot be run (as shells report it)
 COMMAND_NOT_FOUND = 127  # `exec`: no such program on the child's PATH (as shells report it)
 INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
@@ -43,6 +44,7 @@ EXIT_CODES = {
     AWS_UNAVAILABLE: "AWS unreachable, or the time budget ran out",
     SECRETS_FAILED: "secrets could not be read or used",
     INTERNAL: "internal error",
+    OUTPUT_FAILED: "the output could not be written",
     COMMAND_NOT_EXECUTABLE: "exec: the command cannot be run",
     COMMAND_NOT_FOUND: "exec: the command was not found",
     INTERRUPTED: "interrupted",
@@ -102,6 +104,10 @@ def error_handler() -> Iterator[list[int]]:
             print(f"{PROG}: error: {detail}", file=sys.stderr)
         print(f"{PROG}: error: {failure.message}", file=sys.stderr)
         status[0] = failure.exit_code
+    except BrokenPipeError:
+        print(f"{PROG}: error: cannot write the output: the reader went away", file=sys.stderr)
+        silence_stdout()
+        status[0] = OUTPUT_FAILED
     except KeyboardInterrupt:
         status[0] = INTERRUPTED
     except Exception as error:
@@ -117,3 +123,12 @@ def error_handler() -> Iterator[list[int]]:
             file=sys.stderr,
         )
         status[0] = INTERNAL
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null after it failed, so that Python's final flush cannot fail (and print a
+    traceback-like warning) a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)

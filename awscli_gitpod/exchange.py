@@ -78,7 +78,9 @@ def fetch_token(options: TokenOptions, deadline: float) -> tuple[str, str]:
     request = TokenRequest(
         audiences=(options.audience,),
         scope=options.scope,
-        timeout=max(1.0, min(15.0, deadline - time.monotonic())),
+        # A little less than what is left, so that a hanging source is reported as such, not as the
+        # whole command's timeout.
+        timeout=max(0.5, min(15.0, deadline - time.monotonic() - 0.25)),
         token_file=options.file,
         token_command=options.command,
     )

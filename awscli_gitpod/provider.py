@@ -12,25 +12,20 @@ reaches this module: `awscli_gitpod.__main__` answers it with `awscli_gitpod.cac
 
 from __future__ import annotations
 
-import os
 import time
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import (
-    DEFAULT_REFRESH_MARGIN,
-    CacheUnavailable,
-    Entry,
-    cache_key,
-    entry_path,
-    read_entry,
-    split_arguments,
-    store_entry,
-)
+from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
 from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.deadline import DeadlineExceeded, ceiling
 from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
 from awscli_gitpod.profiles import exchange_options_for_profile
 from awscli_gitpod.singleflight import RefreshLock
 from awscli_gitpod.tokens import TokenOptions
+
+# Failures after which still-valid cached credentials beat no credentials: AWS or the token source could not
+# be reached or did not answer usefully. A refusal (AccessDenied...) is never hidden this way.
+STALE_OK = (errors.AWS_UNAVAILABLE, errors.NO_TOKEN)
 
 
 def cached_document(
@@ -41,57 +36,78 @@ def cached_document(
 ) -> bytes:
     """The credential_process document for `options`, from the cache when it is fresh.
 
-    `creds_args` are the `creds` arguments as given: they make the cache key, as on the hit path.
+    `creds_args` are the `creds` arguments as given: they make the cache key, as on the hit path. The whole
+    call, waiting for another process included, ends within `options.timeout`.
     """
     if refresh_margin < 0:
         raise errors.UsageError("--refresh-margin must be zero or more seconds")
     validate(options)
     deadline = time.monotonic() + options.timeout
-    if not use_cache:
-        return exchange(options, deadline).process_output()
-
-    path = entry_path(cache_key(split_arguments(creds_args).identity, os.environ))
-    entry = read_entry(path)
+    slot = Slot.for_arguments(creds_args) if use_cache else None
+    entry = slot.read() if slot is not None else None
     if entry is not None and entry.fresh(time.time(), refresh_margin):
         return entry.body
-    lock = RefreshLock(path, deadline)
+    try:
+        with ceiling(deadline):
+            if slot is None:
+                return exchange(options, deadline).process_output()
+            return _refresh(options, slot, refresh_margin, deadline)
+    except DeadlineExceeded:
+        failure = _timed_out(options)
+    except errors.Failure as raised:
+        failure = raised
+    latest = slot.read() if slot is not None else None
+    return _stale_or_raise(latest or entry, failure)
+
+
+def _timed_out(options: ExchangeOptions) -> errors.Failure:
+    return errors.Failure(
+        f"no credentials within --timeout {options.timeout:g} s (the token source or STS did not answer "
+        "in time); retry, or raise --timeout",
+        errors.AWS_UNAVAILABLE,
+    )
+
+
+def _refresh(options: ExchangeOptions, slot: Slot, refresh_margin: int, deadline: float) -> bytes:
+    """Under the slot's lock: the entry another process just stored, its failure, or a new exchange."""
+    lock = RefreshLock(slot.path, deadline)
     try:
         lock.acquire()
     except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
         errors.warn(f"not caching: {error}")
         return exchange(options, deadline).process_output()
     try:
-        return _refresh_locked(options, path, lock, refresh_margin, deadline)
+        entry = slot.read()
+        if entry is not None and entry.fresh(time.time(), refresh_margin):
+            return entry.body  # the process we waited for refreshed it
+        earlier_failure = lock.failure_while_waiting()
+        if earlier_failure is not None:
+            raise earlier_failure  # shared with everyone who waited, rather than repeated by each
+        issued = int(time.time())
+        try:
+            credentials = exchange(options, deadline)
+        except errors.Failure as failure:
+            lock.record_failure(failure)
+            raise
+        except DeadlineExceeded:
+            lock.record_failure(_timed_out(options))
+            raise
+        body = credentials.process_output()
+        try:
+            slot.store(body, issued, credentials.expires)
+        except (OSError, CacheUnavailable) as error:
+            errors.warn(f"could not cache credentials: {getattr(error, 'strerror', None) or error}")
+        return body
     finally:
         lock.release()
 
 
-def _refresh_locked(
-    options: ExchangeOptions, path: str, lock: RefreshLock, refresh_margin: int, deadline: float
-) -> bytes:
-    entry = read_entry(path)
-    if entry is not None and entry.fresh(time.time(), refresh_margin):
-        return entry.body  # the process we waited for refreshed it
-    earlier_failure = lock.failure_while_waiting()
-    if earlier_failure is not None:
-        raise earlier_failure
-    issued = int(time.time())
-    try:
-        credentials = exchange(options, deadline)
-    except errors.Failure as failure:
-        lock.record_failure(failure)
-        return _stale_or_raise(entry, failure)
-    body = credentials.process_output()
-    try:
-        store_entry(path, body, issued, credentials.expires)
-    except (OSError, CacheUnavailable) as error:
-        errors.warn(f"could not cache credentials: {error}")
-    return body
-
-
 def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
-    if failure.exit_code == errors.AWS_UNAVAILABLE and entry is not None and entry.usable(time.time()):
-        minutes = int(entry.expires - time.time()) // 60
+    """Cached credentials that have not expired yet, with one warning, when the failure is of the kind
+    that passes; else the failure."""
+    now = time.time()
+    if failure.exit_code in STALE_OK and entry is not None and entry.usable(now):
+        minutes = int(entry.expires - now) // 60
         errors.warn(f"{failure.message}; using cached credentials valid for {minutes} more minutes")
         return entry.body
     raise failure

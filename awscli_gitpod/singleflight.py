@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from types import TracebackType
 from typing import Callable
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir
+from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir, read_small
 from awscli_gitpod.flock import lock_until
 from awscli_gitpod.privatefile import replace_file
+
+
+class LockTimeout(errors.Failure):
+    """The holder did not finish before our deadline."""
 
 
 class RefreshLock:
@@ -43,22 +48,33 @@ class RefreshLock:
         self.release()
 
     def acquire(self) -> None:
-        """Wait for the lock until the deadline; CacheUnavailable if the cache directory is unusable."""
+        """Wait for the lock until the deadline: LockTimeout then; CacheUnavailable if the cache directory
+        or the lock file is unusable (the caller goes on without the cache)."""
         ensure_private_dir(os.path.dirname(self.path))
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            fd = os.open(self.path, flags, 0o600)
         except OSError as error:
             raise CacheUnavailable(f"cannot open {self.path}: {error.strerror}") from None
-        if not lock_until(fd, self.deadline, on_wait=self._started_waiting):
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise CacheUnavailable(f"{self.path} is not a regular file")
+            locked = lock_until(fd, self.deadline, on_wait=self._started_waiting)
+        except BaseException:  # the deadline's alarm included: never leak the descriptor
+            os.close(fd)
+            raise
+        if not locked:
             holder = _read_holder(fd)
             os.close(fd)
-            raise errors.Failure(
+            raise LockTimeout(
                 f"timed out waiting for another aws-gitpod process{holder} to refresh the "
                 "same credentials; retry, or pass --no-cache",
                 errors.AWS_UNAVAILABLE,
             )
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        # Whose lock it is only serves messages: a full disk must not cost the lock itself.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
         self._fd = fd
 
     def _started_waiting(self) -> None:
@@ -81,12 +97,12 @@ class RefreshLock:
         """The failure a holder recorded after this process started waiting for it, if any."""
         if self.waited_since is None:
             return None
+        recorded = read_small(self.failure_path)
         try:
-            with open(self.failure_path, encoding="utf-8") as file:
-                when, code, message = file.read().split("\n", 2)
+            when, code, message = (recorded or b"").decode("utf-8").split("\n", 2)
             if float(when) >= self.waited_since:
                 return errors.Failure(message, int(code))
-        except (OSError, ValueError):
+        except ValueError:
             pass
         return None
 

@@ -1,20 +1,27 @@
 """Checking a workspace token the way AWS will: discovery, JWKS, signature, lifetime, audience.
 
 Each check is reported separately, so `token --verify` and `doctor` can say which one fails; `doctor` uses
-the expiry, issued-at and audience checks here as they are, adding only its fixes.
+the expiry, issued-at and audience checks here as they are, adding only its fixes. The issuer's documents
+are fetched within the caller's deadline and size limits (`httpfetch`), and an issuer that is not https
+fails: IAM accepts only https provider URLs (a loopback issuer, which AWS can never reach anyway, is only
+noted, so that a local test bed can be verified).
 """
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from awscli_gitpod.claims import MalformedToken, audiences, decode_unverified
 from awscli_gitpod.clock import CLOCK_SKEW, rfc3339
+from awscli_gitpod.deadline import DeadlineExceeded, ceiling
+from awscli_gitpod.httpfetch import FetchFailed, get_json
+
+# JWT NumericDates AWS can mean: from the epoch to the end of year 9999.
+LATEST_TIME = 253402300799
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -24,18 +31,8 @@ class Check:
     detail: str
 
 
-def _get_json(url: str, timeout: float) -> dict[str, Any]:
-    if not url.startswith(("https://", "http://")):
-        raise ValueError(f"not an http(s) URL: {url}")
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        document = json.load(response)
-    if not isinstance(document, dict):
-        raise ValueError("the response is not a JSON object")
-    return document
-
-
 def verify_token(token: str, audience: str, timeout: float = 10.0) -> list[Check]:
+    """Every check, in order; the issuer's documents are fetched within `timeout` seconds in all."""
     checks: list[Check] = []
     try:
         header, claims = decode_unverified(token)
@@ -45,20 +42,33 @@ def verify_token(token: str, audience: str, timeout: float = 10.0) -> list[Check
 
     now = time.time()
     checks += [check_expiry(claims, now), check_issued_at(claims, now), check_audience(claims, audience)]
-    checks.extend(_signature_checks(token, header, claims, timeout))
+    deadline = time.monotonic() + timeout
+    try:
+        with ceiling(deadline):
+            checks.extend(_signature_checks(token, header, claims, deadline))
+    except DeadlineExceeded:
+        checks.append(Check("issuer", False, f"the issuer did not answer within {timeout:g} s"))
     return checks
 
 
+def numeric_date(value: object) -> float | None:
+    """A JWT NumericDate claim as seconds, or None when it is not one (a string, a bool, out of range)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= LATEST_TIME else None
+
+
 def when(seconds: object) -> str:
-    """A claim's time as RFC 3339, or `?` when the claim is not a number."""
-    return rfc3339(seconds) if isinstance(seconds, (int, float)) else "?"
+    """A claim's time as RFC 3339, or `?` when the claim is not a NumericDate."""
+    value = numeric_date(seconds)
+    return "?" if value is None else rfc3339(value)
 
 
 def check_expiry(claims: dict[str, Any], now: float) -> Check:
     """Unexpired, allowing the clock skew STS allows."""
-    exp = claims.get("exp")
-    if not isinstance(exp, (int, float)):
-        return Check("expiry", False, "the token has no numeric exp claim")
+    exp = numeric_date(claims.get("exp"))
+    if exp is None:
+        return Check("expiry", False, _not_a_date(claims, "exp"))
     if exp + CLOCK_SKEW < now:
         return Check("expiry", False, f"expired at {when(exp)}, {int(now - exp)} s ago")
     return Check("expiry", True, f"valid until {when(exp)} ({int(exp - now) // 60} min left)")
@@ -66,9 +76,9 @@ def check_expiry(claims: dict[str, Any], now: float) -> Check:
 
 def check_issued_at(claims: dict[str, Any], now: float, just_minted: bool = False) -> Check:
     """Not issued in the future; with `just_minted`, not issued long ago either (then a clock is off)."""
-    iat = claims.get("iat")
-    if not isinstance(iat, (int, float)):
-        return Check("issued-at", False, "the token has no numeric iat claim")
+    iat = numeric_date(claims.get("iat"))
+    if iat is None:
+        return Check("issued-at", False, _not_a_date(claims, "iat"))
     offset = int(now - iat)
     if offset < -CLOCK_SKEW:
         return Check("issued-at", False, f"the token was issued {-offset} s in the future by this clock")
@@ -80,6 +90,24 @@ def check_issued_at(claims: dict[str, Any], now: float, just_minted: bool = Fals
     )
 
 
+def _not_a_date(claims: dict[str, Any], name: str) -> str:
+    if name not in claims:
+        return f"the token has no {name} claim"
+    return f"the token's {name} is not a NumericDate (seconds since 1970, as a JSON number)"
+
+
+def check_issuer_scheme(issuer: str) -> Check:
+    """IAM OIDC provider URLs must be https; STS fetches discovery and keys from the issuer over https."""
+    parts = urlsplit(issuer)
+    if parts.scheme == "https":
+        return Check("issuer", True, issuer)
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return Check(
+            "issuer", True, f"{issuer} (http on loopback: a local test issuer, which AWS cannot use)"
+        )
+    return Check("issuer", False, f"{issuer} is not an https URL: AWS accepts only https issuers")
+
+
 def check_audience(claims: dict[str, Any], audience: str) -> Check:
     present = audiences(claims)
     listed = ", ".join(present) or "(none)"
@@ -88,26 +116,35 @@ def check_audience(claims: dict[str, Any], audience: str) -> Check:
 
 
 def _signature_checks(
-    token: str, header: dict[str, Any], claims: dict[str, Any], timeout: float
+    token: str, header: dict[str, Any], claims: dict[str, Any], deadline: float
 ) -> list[Check]:
     import jwt
 
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or not issuer:
         return [Check("issuer", False, "the token has no iss claim")]
+    scheme = check_issuer_scheme(issuer)
+    checks = [scheme]
+    if not scheme.ok:
+        return checks
     discovery_url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
-        discovery = _get_json(discovery_url, timeout)
-    except (OSError, ValueError) as error:
-        return [Check("discovery", False, f"{discovery_url}: {error}")]
+        discovery = get_json(discovery_url, deadline)
+    except FetchFailed as error:
+        return [*checks, Check("discovery", False, f"{discovery_url}: {error}")]
     if discovery.get("issuer") != issuer:
-        return [Check("discovery", False, f"{discovery_url} names issuer {discovery.get('issuer')!r}")]
-    checks = [Check("discovery", True, discovery_url)]
+        return [
+            *checks,
+            Check("discovery", False, f"{discovery_url} names issuer {discovery.get('issuer')!r}"),
+        ]
+    checks.append(Check("discovery", True, discovery_url))
     jwks_uri = str(discovery.get("jwks_uri", ""))
     try:
-        keys = _get_json(jwks_uri, timeout).get("keys", [])
-    except (OSError, ValueError) as error:
+        keys = get_json(jwks_uri, deadline).get("keys", [])
+    except FetchFailed as error:
         return [*checks, Check("jwks", False, f"{jwks_uri or 'no jwks_uri'}: {error}")]
+    if not isinstance(keys, list):
+        return [*checks, Check("jwks", False, f"{jwks_uri}: `keys` is not a list")]
     matching = [key for key in keys if isinstance(key, dict) and key.get("kid") == header.get("kid")]
     if not matching:
         detail = f"no key with kid {header.get('kid')!r} among {len(keys)} at {jwks_uri}"

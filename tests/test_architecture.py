@@ -128,10 +128,9 @@ def test_the_exit_literal_pattern() -> None:
 def test_no_module_outside_errors_spells_an_exit_code_number() -> None:
     offenders = []
     for name, path in MODULES.items():
-        # __main__ answers a cache hit with `return 0` because importing errors there would cost the hit.
-        if name in ("awscli_gitpod.errors", "awscli_gitpod.__main__") or name.startswith(
-            "awscli_gitpod.testing"
-        ):
+        # The cache-hit path (__main__, cache) spells 0 and 74: importing errors there would cost every hit.
+        hit_path = ("awscli_gitpod.__main__", "awscli_gitpod.cache")
+        if name == "awscli_gitpod.errors" or name in hit_path or name.startswith("awscli_gitpod.testing"):
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if EXIT_LITERAL.search(line.split("#", 1)[0].rstrip()):

@@ -47,6 +47,7 @@ def test_verify_reports_each_check(workspace_env: Workspace) -> None:
         "ok   expiry",
         "ok   issued-at",
         "ok   audience",
+        "ok   issuer",
         "ok   discovery",
         "ok   jwks",
         "ok   signature",

@@ -7,11 +7,11 @@ A cache hit never gets here (`awscli_gitpod.__main__` answers it); the miss path
 from __future__ import annotations
 
 import argparse
-import sys
 
 from awscli_gitpod import errors
 from awscli_gitpod.exchange import ExchangeOptions
 from awscli_gitpod.options import add_creds_arguments, exchange_options, refresh_margin
+from awscli_gitpod.output import write_stdout
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,5 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
 def creds(options: ExchangeOptions, creds_args: list[str], refresh_margin: int, use_cache: bool) -> int:
     from awscli_gitpod.provider import cached_document
 
-    document = cached_document(options, creds_args, refresh_margin, use_cache)
-    sys.stdout.buffer.write(document)
-    sys.stdout.buffer.flush()
+    write_stdout(cached_document(options, creds_args, refresh_margin, use_cache))
     return errors.OK

@@ -9,10 +9,10 @@ They expire with the session (AWS_CREDENTIAL_EXPIRATION says when); a profile wi
 from __future__ import annotations
 
 import argparse
-import sys
 
 from awscli_gitpod import envformat, errors
 from awscli_gitpod.options import add_source_options, refresh_margin, role_or_profile
+from awscli_gitpod.output import write_text
 
 FORMATS = {"env": "shell", "dotenv": "dotenv", "json": "json", "fish": "fish", "powershell": "powershell"}
 
@@ -29,5 +29,5 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
 
     role, profile = role_or_profile(args)
     credentials, options = credentials_for(role, profile, refresh_margin(args), use_cache=not args.no_cache)
-    sys.stdout.write(envformat.render(credentials.environment(options.region), FORMATS[args.format]))
+    write_text(envformat.render(credentials.environment(options.region), FORMATS[args.format]))
     return errors.OK

@@ -9,7 +9,6 @@ keys in the shared credentials file, and only then `credential_process`.
 from __future__ import annotations
 
 import os
-import stat
 import time
 
 from awscli_gitpod import awsconfig, errors
@@ -28,12 +27,17 @@ OUTRANKING_SETTINGS = (
 )
 
 
-def _unusable_directory(directory: str) -> bool:
+def _directory_problem(directory: str) -> str | None:
+    """Why `creds` cannot cache in `directory`, or None (a missing one is created)."""
+    from awscli_gitpod import cache
+
+    if not os.path.lexists(directory):
+        return None
     try:
-        status = os.lstat(directory)
-    except OSError:
-        return False  # missing: creds creates it
-    return not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid()
+        cache.ensure_private_dir(directory)
+    except cache.CacheUnavailable as error:
+        return str(error)
+    return None
 
 
 def check_cache(context: Context) -> Result:
@@ -42,16 +46,21 @@ def check_cache(context: Context) -> Result:
     if context.exchange is None or context.creds_args is None:
         return Result("cache", SKIP, "no role: pass --role ARN or --profile P")
     directory = cache.cache_dir()
-    if _unusable_directory(directory):
+    problem = _directory_problem(directory)
+    if problem is not None:
         fix = "remove it, or set AWS_GITPOD_CACHE_DIR to a directory of your own"
-        detail = f"{directory} is not a directory owned by you: every creds call goes to STS"
-        return Result("cache", FAIL, detail, fix)
+        return Result("cache", FAIL, f"{problem}: every creds call goes to STS", fix)
     split = cache.split_arguments(context.creds_args)
     margin = split.refresh_margin if split.refresh_margin is not None else cache.DEFAULT_REFRESH_MARGIN
-    path = cache.entry_path(cache.cache_key(split.identity, os.environ))
-    entry, now = cache.read_entry(path), time.time()
-    if entry is None and os.path.lexists(path):
-        detail = f"{path} is unusable (corrupt, not yours, or a symlink): the next creds call replaces it"
+    slot = cache.Slot.for_arguments(context.creds_args)
+    if slot is None:
+        return Result("cache", SKIP, "a file the creds line names cannot be read (see the sts check)")
+    entry, now = slot.read(), time.time()
+    if entry is None and os.path.lexists(slot.path):
+        detail = (
+            f"{slot.path} is unusable (corrupt, another key's, not yours, or not a regular file): the next "
+            "creds call replaces it"
+        )
     elif entry is None:
         detail = "no cached credentials for this creds line: the next call fetches them"
     elif entry.fresh(now, margin):

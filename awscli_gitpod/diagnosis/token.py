@@ -129,7 +129,7 @@ def check_expiry(context: Context) -> Result:
     if context.claims is None:
         return Result("expiry", SKIP, "no claims")
     fix = "mint a fresh token: workspace tokens live one hour (rewrite the --token-file; creds re-reads it)"
-    if not isinstance(context.claims.get("exp"), (int, float)):
+    if verify.numeric_date(context.claims.get("exp")) is None:
         fix = "use a workspace token"
     return _from_verify(context, "expiry", verify.check_expiry(context.claims, time.time()), fix)
 
@@ -138,8 +138,8 @@ def check_clock(context: Context) -> Result:
     """A token minted just now carries the issuer's time in iat: far from ours, our clock is off."""
     if context.claims is None:
         return Result("clock", SKIP, "no claims")
-    if not isinstance(context.claims.get("iat"), (int, float)):
-        return Result("clock", SKIP, "the token has no numeric iat claim")
+    if verify.numeric_date(context.claims.get("iat")) is None:
+        return Result("clock", SKIP, "the token has no NumericDate iat claim")
     just_minted = context.source not in ("token-file", "token-command")
     check = verify.check_issued_at(context.claims, time.time(), just_minted)
     fix = "sync this machine's clock (NTP); cached credentials are timed by it"

@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from awscli_gitpod import __version__, errors
+from awscli_gitpod import __version__, coredumps, errors
 from awscli_gitpod.options import Parser
 from awscli_gitpod.output import flush_stdout
 
@@ -53,6 +53,7 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
+    coredumps.disable()  # every command but the cache hit may hold a token, credentials or secrets
     with errors.error_handler() as status:
         args = build_parser().parse_args(raw)
         status[0] = args.run(args, raw[1:])

@@ -55,7 +55,7 @@ def get_json(url: str, deadline: float) -> dict[str, Any]:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES:
                 raise FetchFailed(
-                    f"the document is {int(declared)} bytes, over the {MAX_DOCUMENT_BYTES} allowed"
+                    f"the document is {int(declared)} bytes, over the {MAX_DOCUMENT_BYTES} bytes allowed"
                 )
             body = _read_bounded(response, deadline)
     except FetchFailed:

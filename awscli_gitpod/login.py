@@ -111,7 +111,7 @@ def _login_static(credentials: Credentials, profile: str, write_region: str | No
         if write_region:
             config.set(config.section_name_for(profile), "region", write_region)
 
-    awsconfig.edit(awsconfig.credentials_path(), write_keys, kind="credentials")
+    awsconfig.edit(awsconfig.credentials_path(), write_keys, kind="credentials", private=True)
     awsconfig.edit(awsconfig.config_path(), write_region_setting, kind="config")
     print(
         f"wrote static keys for profile {profile!r} to {awsconfig.credentials_path()}; they expire at "

@@ -1,9 +1,13 @@
 """AssumeRoleWithWebIdentity through botocore, with the failure policy of a credential process.
 
-Transient failures (the issuer unreachable from AWS, throttling, 5xx, connection errors) are retried with
-jittered backoff inside the time budget. A rejected token is retried once with a freshly minted one, since
-it may simply have expired on the way. Everything else fails at once: retrying a trust-policy mismatch only
-makes it take minutes to fail.
+Transient failures (the issuer unreachable from AWS, throttling, 5xx, connection errors, and replies that
+cannot be read: cut short, garbled, not XML) are retried with jittered backoff inside the time budget, each
+attempt's connect and read timeouts cut from the time left. A rejected token is retried once with a freshly
+minted one, since it may simply have expired on the way. Everything else fails at once: retrying a
+trust-policy mismatch only makes it take minutes to fail.
+
+Messages name the failure's class and AWS's own error code and message, never any other part of a reply:
+an unreadable reply may hold part of a secret key.
 """
 
 from __future__ import annotations
@@ -52,9 +56,13 @@ class AssumeRoleRequest:
         return parameters
 
 
-def _client(region: str, budget: float) -> Any:
+def _client(region: str, budget: float, session: Any = None) -> Any:
     # One attempt per call: the loop below is the retry policy.
-    return awsclient.client("sts", region, budget=budget, attempts=1, unsigned=True)
+    return awsclient.client("sts", region, budget=budget, attempts=1, unsigned=True, aws_session=session)
+
+
+class _Unreadable(Exception):
+    """STS answered, but with something that is not an AssumeRoleWithWebIdentity result."""
 
 
 def _token_description(token: str) -> str:
@@ -76,16 +84,26 @@ def assume_role(
     `client` is an STS client to use instead of a fresh one (tests hand in a scripted one).
     """
     from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+    from botocore.parsers import ResponseParserError
 
     token = mint_token()
-    sts = client if client is not None else _client(request.region, deadline - policy.clock.monotonic())
+    session = None if client is not None else awsclient.session(missing_profile_ok=True)
     parameters = request.parameters()
     transient_failures = 0
     reminted = False
     while True:
+        # A fresh client per attempt: its timeouts are slices of what is left, not of the whole budget.
+        sts = (
+            client
+            if client is not None
+            else _client(request.region, deadline - policy.clock.monotonic(), session)
+        )
         try:
             response = sts.assume_role_with_web_identity(WebIdentityToken=token, **parameters)
             return _credentials(response)
+        except (ResponseParserError, _Unreadable):
+            # botocore's message quotes the reply: name the class only.
+            reason = "the reply could not be read (cut short, garbled, or not an STS answer)"
         except ClientError as error:
             found = awsclient.aws_error(error) or awsclient.AwsError("Unknown", "", 0)
             message = redact(found.message)
@@ -100,7 +118,7 @@ def assume_role(
         except ParamValidationError as error:
             raise errors.UsageError(f"invalid STS request: {error}") from None
         except BotoCoreError as error:
-            reason = str(error)
+            reason = f"{type(error).__name__}: {redact(str(error))}"
         transient_failures += 1
         if not policy.wait_before_retry(transient_failures, deadline):
             raise errors.Failure(
@@ -125,14 +143,20 @@ def _final_failure(request: AssumeRoleRequest, token: str, code: str, message: s
 
 
 def _credentials(response: dict[str, Any]) -> Credentials:
-    issued = response["Credentials"]
-    role_arn = str(response.get("AssumedRoleUser", {}).get("Arn", ""))
-    arn_parts = role_arn.split(":")
-    return Credentials(
-        access_key_id=issued["AccessKeyId"],
-        secret_access_key=issued["SecretAccessKey"],
-        session_token=issued["SessionToken"],
-        expires=int(issued["Expiration"].timestamp()),
-        account_id=arn_parts[4] if len(arn_parts) > 4 else "",
-        assumed_role_arn=role_arn,
-    )
+    try:
+        issued = response["Credentials"]
+        role_arn = str(response.get("AssumedRoleUser", {}).get("Arn", ""))
+        arn_parts = role_arn.split(":")
+        credentials = Credentials(
+            access_key_id=str(issued["AccessKeyId"]),
+            secret_access_key=str(issued["SecretAccessKey"]),
+            session_token=str(issued["SessionToken"]),
+            expires=int(issued["Expiration"].timestamp()),
+            account_id=arn_parts[4] if len(arn_parts) > 4 else "",
+            assumed_role_arn=role_arn,
+        )
+    except (KeyError, TypeError, AttributeError, ValueError, OverflowError):
+        raise _Unreadable from None
+    if not all((credentials.access_key_id, credentials.secret_access_key, credentials.session_token)):
+        raise _Unreadable
+    return credentials

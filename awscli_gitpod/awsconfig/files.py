@@ -60,12 +60,14 @@ def edit(
     kind: Kind,
     create_mode: int = 0o600,
     timeout: float = LOCK_TIMEOUT_SECONDS,
+    private: bool = False,
 ) -> bool:
     """Apply `mutate` to the file at `path` under an exclusive lock; True if the file changed.
 
     The file is read after the lock is taken, so concurrent editors lose no edit, and written only when
     the text changed: atomically, with its mode (new files get `create_mode`), and through a symlink to
-    its target. A file that does not exist is created only if `mutate` leaves text in it.
+    its target. A file that does not exist is created only if `mutate` leaves text in it. `private`: the
+    edit writes secrets, so a file others could read becomes 0600 (with one line saying so).
     """
     target = Path(os.path.realpath(_expand(path)))
     with _locked(target, timeout):
@@ -79,6 +81,9 @@ def edit(
         if text is not None:
             status = os.stat(target)
             mode, owner = stat.S_IMODE(status.st_mode), (status.st_uid, status.st_gid)
+            if private and mode & 0o077:
+                errors.note(f"made {target} private (0600, was {mode:04o}): it holds secret keys now")
+                mode = 0o600
         try:
             _replace(target, rendered.encode("utf-8"), mode, owner)
         except OSError as error:

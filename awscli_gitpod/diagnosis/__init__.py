@@ -9,9 +9,10 @@ skips never fail it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from awscli_gitpod import errors
+from awscli_gitpod.deadline import DeadlineExceeded, ceiling
 from awscli_gitpod.diagnosis.aws import AWS_CHECKS
 from awscli_gitpod.diagnosis.local import LOCAL_CHECKS
 from awscli_gitpod.diagnosis.result import FAIL, OK, SKIP, Context, Result
@@ -20,6 +21,7 @@ from awscli_gitpod.diagnosis.token import TOKEN_CHECKS
 __all__ = ["CHECKS", "FAIL", "OK", "SKIP", "Context", "Result", "failed", "run_checks"]
 
 CHECKS = (*TOKEN_CHECKS, *AWS_CHECKS, *LOCAL_CHECKS)
+DEADLINE_GRACE = 1.0  # the STS check is given a second even when the ones before used the budget
 
 
 def _crashed(name: str, error: Exception) -> Result:
@@ -33,13 +35,29 @@ def _crashed(name: str, error: Exception) -> Result:
     )
 
 
+def _name(check: Callable[[Context], Result]) -> str:
+    return check.__name__[len("check_") :].replace("_", "-")
+
+
 def run_checks(context: Context) -> list[Result]:
+    """Every check in order, each ended by the deadline (with a second's grace for the STS call):
+    a check cut short fails, and the ones after it are skipped."""
     results = []
+    out_of_time = False
     for check in CHECKS:
+        if out_of_time:
+            results.append(Result(_name(check), SKIP, "not checked: --timeout ran out"))
+            continue
         try:
-            result = check(context)
+            with ceiling(context.deadline + DEADLINE_GRACE):
+                result = check(context)
+        except DeadlineExceeded:
+            out_of_time = True
+            result = Result(
+                _name(check), FAIL, "did not finish within --timeout", "raise --timeout, then retry"
+            )
         except Exception as error:  # one broken step (a plugin, a config file) must not hide the others
-            result = _crashed(check.__name__[len("check_") :].replace("_", "-"), error)
+            result = _crashed(_name(check), error)
         if result.status == FAIL:
             context.failed.append(result.check)
         results.append(result)

@@ -195,8 +195,8 @@ def check_sts(context: Context) -> Result:
     if context.token is None:
         return Result("sts", SKIP, "no token: STS was not called")
     try:
-        # The checks before may have used most of the budget; STS still gets a few seconds.
-        credentials = exchange(context.exchange, max(context.deadline, time.monotonic() + 5))
+        # The checks before may have used most of the budget; STS still gets a moment.
+        credentials = exchange(context.exchange, max(context.deadline, time.monotonic() + 1))
     except errors.Failure as failure:
         hint = "; " + errors.DIAGNOSE_HINT.format(role_arn=_role_arn(context) or context.exchange.role_arn)
         return Result("sts", FAIL, failure.message.replace(hint, ""), _sts_fix(context, failure))

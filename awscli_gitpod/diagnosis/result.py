@@ -43,5 +43,5 @@ class Context:
     provider_arn: str | None = None  # the IAM OIDC provider found for the token's iss
     failed: list[str] = field(default_factory=list)  # names of the checks that failed so far
 
-    def remaining(self, minimum: float = 3.0) -> float:
+    def remaining(self, minimum: float = 0.5) -> float:
         return max(minimum, self.deadline - time.monotonic())

@@ -69,15 +69,19 @@ _UNKNOWN_GLOBALS = {
     "aws:sourceip": _key({IP}, present=None),
     "sts:rolesessionname": _key({STRING}),
 }
-# The families of keys a caller may set that are not in the table above (for `overrides`).
+# The families ("Works with ... operators") of keys a caller may set that are not in the table above (for
+# `overrides`); any other key is taken as a string key.
 _FAMILIES = {
     "aws:currenttime": {DATE},
     "aws:epochtime": {DATE, NUMERIC},
     "aws:securetransport": {BOOL},
     "aws:viaawsservice": {BOOL},
-    "aws:tagkeys": {STRING},
-    "sts:transitivetagkeys": {STRING},
-    "sts:sourceidentity": {STRING},
+    "aws:sourcearn": {ARN, STRING},
+    "aws:principalarn": {ARN, STRING},
+    "aws:tokenissuetime": {DATE},
+    "aws:multifactorauthpresent": {BOOL},
+    "aws:multifactorauthage": {NUMERIC},
+    "aws:principalisawsservice": {BOOL},
 }
 _MULTIVALUED = {"aws:tagkeys", "sts:transitivetagkeys"}
 

@@ -420,6 +420,11 @@ def test_a_port_in_the_issuer_is_part_of_the_key_prefix() -> None:
         ),
         (policy(statement(cond("StringEquals", "org_id", "x"))), claims(), "IAM never passes `org_id`"),
         (
+            policy(statement({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}})),
+            claims(),
+            "drop the condition on aws:PrincipalArn: IAM sets no such key in this request",
+        ),
+        (
             policy(statement(principal={"Federated": ARN.replace("services.", "api.")})),
             claims(),
             "before September 2023",

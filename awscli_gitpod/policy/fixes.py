@@ -146,6 +146,11 @@ def _condition_fix(condition: d.ConditionResult, request: Request) -> str:
     if operator is None:
         return f"{condition.operator} is not an IAM condition operator: {condition.reason}"
     if condition.request is None:
+        if prefix.split(":")[0].lower() in ("aws", "sts"):
+            return (
+                f"drop the condition on {condition.key}: IAM sets no such key in this request (it is for "
+                "signed calls, or the token carries no session tags or source identity)"
+            )
         if prefix.lower() != request.provider.lower():
             return f"rename the condition key {condition.key} to {request.provider}:{claim}"
         if claim not in PROVIDER_CLAIMS:

@@ -298,3 +298,22 @@ def test_every_rule_is_in_the_readme() -> None:
     table = (Path(__file__).parent.parent / "README.md").read_text()
     for rule in RULES.values():
         assert re.search(rf"\| {rule.id}[ ,][^|]*\| {rule.name} \| {rule.severity} \|", table), rule.id
+
+
+def test_a_terraform_permissions_policy_is_no_trust_policy() -> None:
+    """`aws_iam_policy_document` holds any policy: only one granting STS actions is a trust policy."""
+    document = {
+        "data": {
+            "aws_iam_policy_document": {
+                "read": {"statement": [{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}]},
+                "trust": {
+                    "statement": [
+                        {"actions": ["sts:AssumeRole"], "principals": {"type": "AWS", "identifiers": ["*"]}}
+                    ]
+                },
+            }
+        }
+    }
+    (source,) = policies("main.tf.json", json.dumps(document))
+    assert source.where == "data.aws_iam_policy_document.trust"
+    assert [f.rule.id for f in lint_text("main.tf.json", json.dumps(document, indent=1))] == ["GP012"]

@@ -157,11 +157,11 @@ def _null(operator: Operator, values: Sequence[str], found: ContextValue | None)
     if found is not None and found.present is None:
         return KeyResult(None, "IAM may or may not set this key")
     missing = found is None or found.present is False or (found.values is not None and not found.values)
+    # `Null: true` asks for the key to be absent, `false` for it to be present; values are OR-ed.
     wanted = [operands.boolean(value) for value in values]
-    if any(item is None for item in wanted):
-        return KeyResult(None, "Null takes true (the key is absent) or false (present), nothing else")
-    # `Null: true` asks for the key to be absent, `false` for it to be present.
-    return KeyResult(any(item == missing for item in wanted))
+    truth = any3(None if item is None else item == missing for item in wanted)
+    why = "Null takes true (the key is absent) or false (present), nothing else" if truth is None else None
+    return KeyResult(truth, why)
 
 
 def evaluate_key(

@@ -1,7 +1,8 @@
 """Trust policies found in a file, with the line of every part: an IAM policy document (or `aws iam get-role`
 output), a CloudFormation template (JSON or YAML, short-form tags included: `AWS::IAM::Role`
 `AssumeRolePolicyDocument`), or Terraform JSON (`aws_iam_role.assume_role_policy` as a JSON string or an
-object, `data.aws_iam_policy_document` statements). A file that holds none yields nothing."""
+object, `data.aws_iam_policy_document` statements that grant STS actions). A file that holds none yields
+nothing."""
 
 from __future__ import annotations
 
@@ -185,7 +186,20 @@ def _terraform(path: str, value: dict[str, Any], lines: Lines) -> Iterator[Polic
         )
     for block_type, name, body, body_path in _blocks(value.get("data"), ("data",)):
         if block_type == "aws_iam_policy_document":
-            yield _policy_document(path, name, body, body_path, lines)
+            source = _policy_document(path, name, body, body_path, lines)
+            if _is_trust_policy(source.document):
+                yield source
+
+
+def _is_trust_policy(document: dict[str, Any]) -> bool:
+    """A policy document data source may hold any policy; a trust policy is one that grants STS actions
+    (a permissions or bucket policy never does)."""
+    return any(
+        str(action).lower().startswith("sts:")
+        for statement in document["Statement"]
+        for element in ("Action", "NotAction")
+        for action in as_list(statement.get(element))
+    )
 
 
 def _policy_document(path: str, name: str, body: dict[str, Any], base: Path, lines: Lines) -> PolicySource:

@@ -301,11 +301,22 @@ def test_every_rule_is_in_the_readme() -> None:
 
 
 def test_a_terraform_permissions_policy_is_no_trust_policy() -> None:
-    """`aws_iam_policy_document` holds any policy: only one granting STS actions is a trust policy."""
+    """`aws_iam_policy_document` holds any policy: a trust policy has principals and no resources."""
     document = {
         "data": {
             "aws_iam_policy_document": {
-                "read": {"statement": [{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}]},
+                "chain": {
+                    "statement": [{"actions": ["sts:AssumeRole"], "resources": ["arn:aws:iam::1:role/x"]}]
+                },
+                "bucket": {
+                    "statement": [
+                        {
+                            "actions": ["s3:GetObject"],
+                            "resources": ["arn:aws:s3:::b/*"],
+                            "principals": {"type": "AWS", "identifiers": ["*"]},
+                        }
+                    ]
+                },
                 "trust": {
                     "statement": [
                         {"actions": ["sts:AssumeRole"], "principals": {"type": "AWS", "identifiers": ["*"]}}

@@ -1,8 +1,8 @@
 """Trust policies found in a file, with the line of every part: an IAM policy document (or `aws iam get-role`
 output), a CloudFormation template (JSON or YAML, short-form tags included: `AWS::IAM::Role`
 `AssumeRolePolicyDocument`), or Terraform JSON (`aws_iam_role.assume_role_policy` as a JSON string or an
-object, `data.aws_iam_policy_document` statements that grant STS actions). A file that holds none yields
-nothing."""
+object, `data.aws_iam_policy_document` statements with principals and no resources). A file that holds
+none yields nothing."""
 
 from __future__ import annotations
 
@@ -185,20 +185,17 @@ def _terraform(path: str, value: dict[str, Any], lines: Lines) -> Iterator[Polic
             path, f"aws_iam_role.{name}", document, lines, (*body_path, "assume_role_policy")
         )
     for block_type, name, body, body_path in _blocks(value.get("data"), ("data",)):
-        if block_type == "aws_iam_policy_document":
-            source = _policy_document(path, name, body, body_path, lines)
-            if _is_trust_policy(source.document):
-                yield source
+        if block_type == "aws_iam_policy_document" and _is_trust_policy(body):
+            yield _policy_document(path, name, body, body_path, lines)
 
 
-def _is_trust_policy(document: dict[str, Any]) -> bool:
-    """A policy document data source may hold any policy; a trust policy is one that grants STS actions
-    (a permissions or bucket policy never does)."""
-    return any(
-        str(action).lower().startswith("sts:")
-        for statement in document["Statement"]
-        for element in ("Action", "NotAction")
-        for action in as_list(statement.get(element))
+def _is_trust_policy(body: dict[str, Any]) -> bool:
+    """A policy document data source may hold any policy. A trust policy names principals and no resources
+    (the role it is attached to is its resource); a permissions policy names resources and no principals,
+    a bucket policy both."""
+    blocks = [block for block, _ in _objects(body.get("statement"), ())]
+    return any("principals" in block or "not_principals" in block for block in blocks) and not any(
+        "resources" in block or "not_resources" in block for block in blocks
     )
 
 

@@ -71,6 +71,9 @@ class StatementResult:
 
 @dataclass(frozen=True)
 class Decision:
+    """The answer of `evaluate`: `allowed` only when IAM certainly allows; `outcome` says which answer it is,
+    `reason` why in one line, `explanation` all of it as `policy check` prints it."""
+
     allowed: bool  # True only when IAM certainly allows
     outcome: str  # ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, REJECTED, INVALID or UNCERTAIN
     reason: str  # one line

@@ -71,8 +71,9 @@ def _refusal_fix(problem: Problem, policy: Any, request: Request) -> str:
     element = next((str(part) for part in reversed(problem.path) if part in _REFUSAL_FIXES), None)
     if element is None and problem.message.startswith("Missing required field Principal"):
         element = "Principal"
-    if element is None:
-        return f"make IAM accept the policy: {problem.text}"
+    named = problem.path[-1] if problem.path else None
+    if element is None or (element == "Principal" and named not in ("Principal", "Federated")):
+        return f"make IAM accept the policy: {problem.text}"  # e.g. an AWS principal with a wildcard inside
     return _REFUSAL_FIXES[element].format(arn=_provider_arn(policy, request))
 
 

@@ -58,6 +58,47 @@ def test_facts_from_ona_subjects() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("sub", "expected"),
+    [
+        # Fields an Ona organization appends to a V3 sub (`custom_claim_fields`) may hold colons (URLs).
+        (
+            "organization_id:O:project_id:P:environment_initializers.context_url:https://github.com/o/r"
+            ":environment_id:E",
+            {"organization": "O", "project": "P", "environment": "E"},
+        ),
+        (
+            "organization_id:O:environment_id:E:creator_email:dev@example.com",
+            {"organization": "O", "environment": "E"},
+        ),
+        (
+            "organization_id:O:project_id:P:runner_name:a:b:runner_id:R",
+            {"organization": "O", "project": "P", "runner": "R"},
+        ),
+        # A user's own text can spell a field: a field named twice is ambiguous, the fixed start always wins.
+        (
+            "organization_id:O:project_id:P:creator_name:x:environment_id:EVIL:environment_id:E",
+            {"organization": "O", "project": "P"},
+        ),
+        (
+            "organization_id:O:project_id:P:creator_name:x:project_id:EVIL",
+            {"organization": "O", "project": "P"},
+        ),
+    ],
+)
+def test_facts_from_ona_v3_subjects_with_appended_fields(sub: str, expected: dict[str, str]) -> None:
+    assert ona_facts({"sub": sub}) == expected
+
+
+def test_flat_ona_claims_win_over_the_sub() -> None:
+    claims = {
+        "sub": "organization_id:O:project_id:P:environment_id:X",
+        "environment_id": "E",
+        "project_id": "P",
+    }
+    assert ona_facts(claims) == {"organization": "O", "project": "P", "environment": "E"}
+
+
 def open_on(workspace: Workspace, context_url: str, issuer: Issuer, aws_server: AwsServer, name: str) -> str:
     """Make the workspace one opened on `context_url`, and a role that trusts exactly it."""
     workspace.env["GITPOD_WORKSPACE_CONTEXT_URL"] = context_url

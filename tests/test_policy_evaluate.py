@@ -9,7 +9,7 @@ import pytest
 
 from awscli_gitpod.policy.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, REJECTED
 from awscli_gitpod.policy.evaluate import evaluate
-from tests.policy_cases import ARN, ISSUER, REPO, claims, key, pinned, policy, statement
+from tests.policy_cases import ARN, ASSUME, ISSUER, REPO, claims, key, pinned, policy, statement
 
 TAGS: dict[str, Any] = {"https://aws.amazon.com/tags": {"principal_tags": {"team": ["a"]}}}
 AUD = {"StringEquals": {key("aud"): "sts.amazonaws.com"}}
@@ -249,28 +249,12 @@ CASES: list[tuple[str, Any, dict[str, Any], str]] = [
         claims(REPO, repository=f"{REPO}.git"),
         IMPLICIT_DENY,
     ),
+    # "AWS global condition context keys": aws:PrincipalArn is "included ... for all signed requests", and
+    # AssumeRoleWithWebIdentity is an unsigned call.
     (
         "a global key never present",
-        policy(statement({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})),
+        policy(statement({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}})),
         claims(),
-        IMPLICIT_DENY,
-    ),
-    (
-        "a numeric operator on a string",
-        policy(statement(cond("NumericEquals", "sub", "1"))),
-        claims("1"),
-        ALLOWED,
-    ),
-    (
-        "a numeric operator, not a number",
-        policy(statement(cond("NumericLessThan", "sub", "1"))),
-        claims(REPO),
-        IMPLICIT_DENY,
-    ),
-    (
-        "an unknown operator",
-        policy(statement({"StringEqualz": {key("sub"): REPO}})),
-        claims(REPO),
         IMPLICIT_DENY,
     ),
     # Actions.
@@ -292,7 +276,6 @@ CASES: list[tuple[str, Any, dict[str, Any], str]] = [
     ),
     ("NotAction leaves it", policy(statement(NotAction="sts:AssumeRole")), claims(), ALLOWED),
     ("NotAction names it", policy(statement(NotAction="sts:AssumeRoleWith*")), claims(), IMPLICIT_DENY),
-    ("no Action", policy({"Effect": "Allow", "Principal": {"Federated": ARN}}), claims(), IMPLICIT_DENY),
     ("tags need TagSession", policy(statement()), claims(**TAGS), IMPLICIT_DENY),
     (
         "tags with TagSession",
@@ -319,24 +302,10 @@ CASES: list[tuple[str, Any, dict[str, Any], str]] = [
         claims(),
         IMPLICIT_DENY,
     ),
-    ("Principal *", policy(statement(principal="*")), claims(), ALLOWED),
     ("Principal AWS *", policy(statement(principal={"AWS": "*"})), claims(), ALLOWED),
     (
         "a service principal",
         policy(statement(principal={"Service": "ec2.amazonaws.com"})),
-        claims(),
-        IMPLICIT_DENY,
-    ),
-    (
-        "NotPrincipal another",
-        policy(statement(NotPrincipal={"Federated": "arn:aws:iam::1:oidc-provider/x"})),
-        claims(),
-        ALLOWED,
-    ),
-    ("NotPrincipal this one", policy(statement(NotPrincipal={"Federated": ARN})), claims(), IMPLICIT_DENY),
-    (
-        "no Principal",
-        policy({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity"}),
         claims(),
         IMPLICIT_DENY,
     ),
@@ -354,10 +323,7 @@ CASES: list[tuple[str, Any, dict[str, Any], str]] = [
         ALLOWED,
     ),
     ("Deny alone", policy(statement(effect="Deny")), claims(), EXPLICIT_DENY),
-    ("lower-case effect", policy(statement(effect="allow")), claims(), IMPLICIT_DENY),
-    ("no statements", {"Version": "2012-10-17", "Statement": []}, claims(), IMPLICIT_DENY),
     ("a single statement object", {"Version": "2012-10-17", "Statement": statement()}, claims(), ALLOWED),
-    ("not a policy", [], claims(), IMPLICIT_DENY),
     # Before the policy: a token without aud never reaches it.
     ("no aud claim", policy(statement()), {"iss": ISSUER, "sub": REPO}, REJECTED),
 ]
@@ -454,6 +420,11 @@ def test_a_port_in_the_issuer_is_part_of_the_key_prefix() -> None:
         ),
         (policy(statement(cond("StringEquals", "org_id", "x"))), claims(), "IAM never passes `org_id`"),
         (
+            policy(statement({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}})),
+            claims(),
+            "drop the condition on aws:PrincipalArn: IAM sets no such key in this request",
+        ),
+        (
             policy(statement(principal={"Federated": ARN.replace("services.", "api.")})),
             claims(),
             "before September 2023",
@@ -471,10 +442,9 @@ def test_a_port_in_the_issuer_is_part_of_the_key_prefix() -> None:
         (policy(statement()), claims(**TAGS), "add sts:TagSession to the Action"),
         (policy(statement(), statement(effect="Deny")), claims(), "statement 1 is a Deny that matches"),
         (
-            policy(),
+            policy(statement(cond("StringLike", "sub", "https://x/*"), effect="Deny")),
             claims(),
-            "add an Allow statement for Principal.Federated arn:aws:iam::<account>:oidc-provider/"
-            "services.gitpod.io/idp",
+            f"add an Allow statement for Principal.Federated {ARN} and Action {ASSUME}",
         ),
         (
             policy(statement(cond("StringNotEquals", "sub", REPO))),

@@ -70,7 +70,11 @@ def sub_condition(policy: dict[str, Any]) -> tuple[str, list[str]]:
         (
             Request("123456789012", "https://app.gitpod.io", ona_org=ORG, project="p1"),
             "StringLike",
-            [f"org:{ORG}/prj:p1/env:*", f"organization_id:{ORG}:project_id:p1"],
+            [
+                f"org:{ORG}/prj:p1/env:*",
+                f"organization_id:{ORG}:project_id:p1",
+                f"organization_id:{ORG}:project_id:p1:*",
+            ],
         ),
         (
             Request("123456789012", "https://app.gitpod.io", ona_org=ORG),
@@ -227,3 +231,35 @@ def test_cli_warns_on_a_multi_tenant_installation(capsys: pytest.CaptureFixture[
     assert json.loads(captured.out)["Statement"][0]["Principal"]["Federated"].endswith(
         "/services.gitpod.io/idp"
     )
+
+
+# Ona V3: "Organizations can append fields" to `sub` (terraform-provider-ona `custom_claim_fields`:
+# creator_email, runner_name, environment_initializers.context_url...), and their values may hold colons.
+V3_PROJECT = f"organization_id:{ORG}:project_id:p1"
+
+
+@pytest.mark.parametrize(
+    ("sub", "allowed"),
+    [
+        (V3_PROJECT, True),
+        (f"{V3_PROJECT}:environment_id:e1", True),
+        (
+            f"{V3_PROJECT}:creator_email:dev@example.com:environment_initializers.context_url:https://github.com/o/r",
+            True,
+        ),
+        (f"organization_id:{ORG}:project_id:p10", False),  # a project whose ID only starts alike
+        (f"organization_id:{ORG}:project_id:p1-evil:creator_name:x", False),
+        (f"organization_id:{ORG}:project_id:p2:creator_name:x:project_id:p1", False),  # a spelled-out project
+        (f"organization_id:{ORG}:environment_id:e1:creator_name:project_id:p1", False),  # no project at all
+        ("organization_id:other:project_id:p1", False),
+        (f"org:{ORG}/prj:p1/env:e1", True),  # V2 stays covered
+        (f"org:{ORG}/prj:p2/env:e1", False),
+    ],
+)
+def test_an_ona_project_policy_survives_appended_sub_fields(sub: str, allowed: bool) -> None:
+    from awscli_gitpod.policy.evaluate import evaluate
+
+    policy = trust_policy(Request("123456789012", "https://app.gitpod.io", ona_org=ORG, project="p1"))
+    claims = {"iss": "https://app.gitpod.io", "aud": "sts.amazonaws.com", "sub": sub}
+    assert evaluate(policy, claims).allowed == allowed
+    assert [f.text() for f in lint_text("p.json", render(policy, "json")) if f.rule.severity != "info"] == []

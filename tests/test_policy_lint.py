@@ -22,7 +22,16 @@ CORPUS = Path(__file__).parent / "data" / "policies"
 
 # file -> the warnings and errors it must produce, as RULE:line (info findings are hints, not listed).
 EXPECTED = {
+    "insecure/any-aws-principal.json": ["GP012:7"],
+    "insecure/any-federated-provider.json": ["GP012:6"],
+    "insecure/assume-role-to-web-identity.json": ["GP011:10"],
     "insecure/broad-action.json": ["GP011:10"],
+    "insecure/empty-values.json": ["GP016:16"],
+    "insecure/foreign-account-root.json": ["GP018:21"],
+    "insecure/not-principal.json": ["GP016:20"],
+    "insecure/principal-star-assume-role.json": ["GP012:20", "GP016:20"],
+    "insecure/public-idp.json": ["GP019:6"],
+    "insecure/wildcard-service-prefix.json": ["GP016:10"],
     "insecure/cloudformation.yaml": ["GP004:20"],
     "insecure/forallvalues-sub.json": ["GP007:16"],
     "insecure/ifexists-aud.json": ["GP007:13"],
@@ -35,7 +44,7 @@ EXPECTED = {
     "insecure/negated-in-allow.json": ["GP008:16"],
     "insecure/not-json.json": ["GP016:4"],
     "insecure/ona-other-org-prefix.json": ["GP004:16"],
-    "insecure/principal-star.json": ["GP012:7"],
+    "insecure/principal-star.json": ["GP012:7", "GP016:7"],
     "insecure/question-mark.json": ["GP006:18"],
     "insecure/repo-prefix.json": ["GP005:16"],
     "insecure/star-among-several.json": ["GP004:19"],
@@ -45,10 +54,15 @@ EXPECTED = {
     "insecure/wildcard-aud.json": ["GP003:13"],
     "insecure/wrong-aud.json": ["GP003:13"],
     "secure/cloudformation.yaml": [],
+    "secure/cross-account-external-id.json": [],
     "secure/dedicated-repo-and-children.json": [],
     "secure/deny-narrows.json": [],
     "secure/gitpod-io-keyed-org.json": [],
     "secure/ona-project.json": [],
+    "secure/org-scoped-any-principal.json": [],
+    "secure/own-account-root.json": [],
+    "secure/public-idp-pinned.json": [],
+    "secure/tag-session-own-statement.json": [],
     "secure/terraform.tf.json": [],
     "vendor/gitpod-guide-exact.json": ["GP013:14"],
     "vendor/gitpod-guide-org-wildcard.json": ["GP013:16"],
@@ -199,7 +213,14 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_sarif_output(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--format", "sarif", str(CORPUS / "insecure/terraform.tf.json")])
+    main(
+        [
+            "--format",
+            "sarif",
+            str(CORPUS / "insecure/terraform.tf.json"),
+            str(CORPUS / "insecure/broad-action.json"),
+        ]
+    )
     log = json.loads(capsys.readouterr().out)
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
@@ -271,3 +292,39 @@ def test_an_unusable_accept_file_is_exit_2(
     (tmp_path / "p.json").write_text("{}")
     assert main(["p.json"]) == 2
     assert main(["--accept-file", "elsewhere.json", "p.json"]) == 2
+
+
+def test_every_rule_is_in_the_readme() -> None:
+    table = (Path(__file__).parent.parent / "README.md").read_text()
+    for rule in RULES.values():
+        assert re.search(rf"\| {rule.id}[ ,][^|]*\| {rule.name} \| {rule.severity} \|", table), rule.id
+
+
+def test_a_terraform_permissions_policy_is_no_trust_policy() -> None:
+    """`aws_iam_policy_document` holds any policy: a trust policy has principals and no resources."""
+    document = {
+        "data": {
+            "aws_iam_policy_document": {
+                "chain": {
+                    "statement": [{"actions": ["sts:AssumeRole"], "resources": ["arn:aws:iam::1:role/x"]}]
+                },
+                "bucket": {
+                    "statement": [
+                        {
+                            "actions": ["s3:GetObject"],
+                            "resources": ["arn:aws:s3:::b/*"],
+                            "principals": {"type": "AWS", "identifiers": ["*"]},
+                        }
+                    ]
+                },
+                "trust": {
+                    "statement": [
+                        {"actions": ["sts:AssumeRole"], "principals": {"type": "AWS", "identifiers": ["*"]}}
+                    ]
+                },
+            }
+        }
+    }
+    (source,) = policies("main.tf.json", json.dumps(document))
+    assert source.where == "data.aws_iam_policy_document.trust"
+    assert [f.rule.id for f in lint_text("main.tf.json", json.dumps(document, indent=1))] == ["GP012"]

@@ -156,9 +156,21 @@ def test_generated_classic_policies(
     assert not allowed(policy, "https://other.example/idp", url)
 
 
+# What an Ona organization may append to a V3 `sub`: `:<field>:<value>`, values with colons among them.
+appended = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["creator_email", "runner_name", "environment_id", "environment_initializers.context_url"]
+        ),
+        st.sampled_from(["dev@example.com", "https://github.com/o/r", "r:1", "x"]),
+    ),
+    max_size=3,
+).map(lambda fields: "".join(f":{field}:{value}" for field, value in fields))
+
+
 @FAST
-@given(st.uuids(), st.uuids(), st.none() | st.uuids(), st.uuids())
-def test_generated_ona_policies(org: Any, other_org: Any, project: Any, environment: Any) -> None:
+@given(st.uuids(), st.uuids(), st.none() | st.uuids(), st.uuids(), appended)
+def test_generated_ona_policies(org: Any, other_org: Any, project: Any, environment: Any, extra: str) -> None:
     issuer = "https://app.gitpod.io"
     prj = None if project is None else str(project)
     policy = trust_policy(Request("123456789012", issuer, ona_org=str(org), project=prj))
@@ -166,11 +178,16 @@ def test_generated_ona_policies(org: Any, other_org: Any, project: Any, environm
     own_project = prj or "any-project"
     assert allowed(policy, issuer, f"org:{org}/prj:{own_project}/env:{environment}")
     assert allowed(policy, issuer, f"organization_id:{org}:project_id:{own_project}")
+    assert allowed(policy, issuer, f"organization_id:{org}:project_id:{own_project}{extra}")
+    if prj is not None:  # one project: no other one, however its ID starts, and no project-less environment
+        assert not allowed(policy, issuer, f"organization_id:{org}:project_id:{own_project}-evil{extra}")
+        assert not allowed(policy, issuer, f"organization_id:{org}:project_id:{environment}{extra}")
+        assert not allowed(policy, issuer, f"organization_id:{org}:environment_id:{environment}{extra}")
     if prj is None:
         assert allowed(policy, issuer, f"org:{org}/env:{environment}")
     else:
         assert not allowed(policy, issuer, f"org:{org}/prj:{environment}/env:{environment}")
     if org != other_org:
         assert not allowed(policy, issuer, f"org:{other_org}/prj:{own_project}/env:{environment}")
-        assert not allowed(policy, issuer, f"organization_id:{other_org}:project_id:{own_project}")
+        assert not allowed(policy, issuer, f"organization_id:{other_org}:project_id:{own_project}{extra}")
     assert not allowed(policy, issuer, f"org:{org}-evil/prj:{own_project}/env:{environment}")

@@ -3,12 +3,16 @@
 Gitpod Classic: from the context URL (`context`, else a URL `sub`): `host`, `owner`, `repo`,
 `repository` (`owner/repo`), `branch` (a tree URL), `pr` (a pull or merge request URL), `context_url`.
 GitHub, GitLab (subgroups too: `owner` is the whole group path) and Bitbucket URLs are understood.
-Ona: `organization`, `project`, `environment`, `runner`, `user` from the `sub` (V2 `org:X/prj:Y/env:Z`, V3
-`organization_id:X:project_id:Y`) and the flat claims. Every fact is a string; an unknown one is absent.
+Ona: `organization`, `project`, `environment`, `runner`, `user` from the flat claims and the `sub` (V2
+`org:X/prj:Y/env:Z`, V3 `organization_id:X:project_id:Y`, to which an organization may append fields whose
+values hold colons: `...:environment_initializers.context_url:https://github.com/o/r`). Every fact is a
+string; an unknown one is absent.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +32,34 @@ ONA_FLAT_CLAIMS = {
     "environment_id": "environment",
     "runner_id": "runner",
 }
+# The fields an Ona organization can add to a V3 `sub` (terraform-provider-ona, `custom_claim_fields`).
+ONA_V3_FIELDS = frozenset(
+    {
+        "account_id",
+        "creator_email",
+        "creator_id",
+        "creator_idp",
+        "creator_name",
+        "creator_principal",
+        "email",
+        "environment_id",
+        "environment_initializers.context_url",
+        "environment_initializers.git.remote_uri",
+        "environment_initializers.git.upstream_remote_uri",
+        "idp",
+        "name",
+        "organization_id",
+        "project_id",
+        "runner_id",
+        "runner_name",
+        "service_account_id",
+        "user_id",
+    }
+)
+# The fixed start of a V3 subject: the organization, then the project or the environment (IDs: no colon).
+_V3_BASE = re.compile(
+    r"organization_id:([^:]+)(?::(project_id|environment_id):([^:]+))?((?::.*)?)", re.DOTALL
+)
 
 
 def classic_facts(context_url: str) -> dict[str, str]:
@@ -63,6 +95,38 @@ def classic_facts(context_url: str) -> dict[str, str]:
     return facts
 
 
+def _appended(rest: str) -> list[tuple[str, str]]:
+    """The `:field:value` pairs after the base of a V3 subject. A value may hold colons (a URL), so it runs
+    up to the next `:<field>:` of a field Ona knows."""
+    words = rest.split(":")[1:]
+    pairs: list[tuple[str, str]] = []
+    for word in words:
+        if word in ONA_V3_FIELDS and (not pairs or pairs[-1][1] != ""):
+            pairs.append((word, ""))
+        elif pairs:
+            field, value = pairs[-1]
+            pairs[-1] = (field, f"{value}:{word}" if value else word)
+    return pairs
+
+
+def _v3_facts(subject: str) -> dict[str, str]:
+    base = _V3_BASE.fullmatch(subject)
+    if base is None:
+        return {}
+    organization, kind, identifier, rest = base.groups()
+    facts = {"organization": organization}
+    if kind:
+        facts[ONA_FLAT_CLAIMS[kind]] = identifier
+    appended = _appended(rest)
+    # A field named twice is ambiguous (a value written by a user can spell `:environment_id:`): skip it.
+    counts = Counter(field for field, _ in appended)
+    for field, value in appended:
+        fact = ONA_FLAT_CLAIMS.get(field)
+        if fact and counts[field] == 1 and value and ":" not in value:
+            facts.setdefault(fact, value)  # the fixed start wins
+    return facts
+
+
 def ona_facts(claims: Mapping[str, Any]) -> dict[str, str]:
     facts: dict[str, str] = {}
     subject = str(claims.get("sub", ""))
@@ -71,15 +135,12 @@ def ona_facts(claims: Mapping[str, Any]) -> dict[str, str]:
             key, _, value = part.partition(":")
             if key in ONA_V2_KEYS and value:
                 facts[ONA_V2_KEYS[key]] = value
-    elif subject.startswith("organization_id:"):  # V3: organization_id:<id>:project_id:<id>...
-        words = subject.split(":")
-        for key, value in zip(words[::2], words[1::2]):
-            if key in ONA_FLAT_CLAIMS and value:
-                facts[ONA_FLAT_CLAIMS[key]] = value
+    elif subject.startswith("organization_id:"):
+        facts = _v3_facts(subject)
     for claim, fact in ONA_FLAT_CLAIMS.items():
         flat = claims.get(claim)
         if isinstance(flat, str) and flat:
-            facts.setdefault(fact, flat)
+            facts[fact] = flat  # a claim of its own is unambiguous: it wins over what `sub` spells
     return facts
 
 

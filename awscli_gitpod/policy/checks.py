@@ -1,7 +1,9 @@
 """The checks of one trust-policy statement; each yields `Hit`s for a rule of `rules.RULES`.
 
-Only Allow statements that let a federated (or any) principal call AssumeRoleWithWebIdentity are judged:
-a Deny only narrows, and statements for services or accounts are another tool's business.
+Every Allow statement that lets someone assume the role (sts:AssumeRole, ...WithWebIdentity, ...WithSAML,
+by name, wildcard or NotAction) is judged for who it admits (`principal_checks`); those that admit web
+identity tokens also for their actions (`action_checks`) and for how far their conditions pin the token
+(here). A Deny only narrows.
 """
 
 from __future__ import annotations
@@ -10,18 +12,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from awscli_gitpod.policy import action_checks, principal_checks
 from awscli_gitpod.policy.document import (
     ASSUME_ACTION,
+    ASSUME_ACTIONS,
     DEFAULT_AUDIENCE,
     PROVIDER_CLAIMS,
-    SOURCE_IDENTITY_ACTION,
-    TAG_ACTION,
     action_matches,
     as_list,
     federated,
     is_wildcard,
     provider_path,
 )
+from awscli_gitpod.policy.principal_checks import Facts
 from awscli_gitpod.policy.rules import Condition, Hit, conditions
 from awscli_gitpod.policy.subjects import MULTI_TENANT, is_legacy_issuer, kind_of, scope_of
 
@@ -29,49 +32,43 @@ ANY_WORKSPACE = "https://github.com/attacker/attacker-repo"
 ANY_ONA_ENVIRONMENT = "org:attacker-org/env:1"
 
 
-def _is_web_identity(statement: dict[str, Any]) -> bool:
-    principal = statement.get("Principal")
-    if "NotPrincipal" in statement or principal == "*":
-        opened = True
-    elif isinstance(principal, dict):
-        names = [str(name) for name in as_list(principal.get("Federated"))]
-        opened = "*" in as_list(principal.get("AWS")) or any(
-            name == "*" or provider_path(name) is not None or "${" in name for name in names
-        )
-    else:
-        opened = False
+def granted(statement: dict[str, Any], actions: tuple[str, ...]) -> set[str]:
+    """Which of `actions` the statement's Action (or NotAction) grants."""
     if "Action" in statement:
-        return opened and any(action_matches(str(p), ASSUME_ACTION) for p in as_list(statement["Action"]))
-    return opened and "NotAction" in statement
+        patterns = [str(item) for item in as_list(statement["Action"])]
+        return {action for action in actions if any(action_matches(p, action) for p in patterns)}
+    if "NotAction" in statement:
+        patterns = [str(item) for item in as_list(statement["NotAction"])]
+        return {action for action in actions if not any(action_matches(p, action) for p in patterns)}
+    return set()
 
 
-def _shape(statement: dict[str, Any]) -> Iterator[Hit]:
-    effect = statement.get("Effect")
-    if effect not in ("Allow", "Deny"):
-        yield Hit("GP016", ("Effect",), f"Effect must be Allow or Deny, not {effect!r}")
-    if "Condition" in statement and not isinstance(statement["Condition"], dict):
-        yield Hit("GP016", ("Condition",), "Condition must be an object of operators")
-    unknown = set()
-    for condition in conditions(statement):
-        if condition.operator is None:
-            if condition.written not in unknown:
-                unknown.add(condition.written)
-                yield Hit(
-                    "GP016", condition.path[:2], f"{condition.written} is not an IAM condition operator"
-                )
-        elif condition.values is None:
-            yield Hit("GP016", condition.path, f"the values of {condition.key} are not strings")
+def _is_web_identity(statement: dict[str, Any]) -> bool:
+    """Whether the principal lets in web identity tokens: an OIDC provider, any provider, or anyone."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    names = [str(name) for name in as_list(principal.get("Federated"))]
+    return "*" in as_list(principal.get("AWS")) or any(
+        name == "*" or provider_path(name) is not None or "${" in name for name in names
+    )
 
 
-def check_statement(statement: dict[str, Any]) -> Iterator[Hit]:
-    """Every finding for one statement of a trust policy."""
-    yield from _shape(statement)
-    if statement.get("Effect") != "Allow" or not _is_web_identity(statement):
+def check_statement(statement: dict[str, Any], facts: Facts | None = None) -> Iterator[Hit]:
+    """Every finding for one statement of a trust policy (IAM's refusals are `validate`'s: GP016)."""
+    assumes = granted(statement, ASSUME_ACTIONS)
+    if statement.get("Effect") != "Allow" or not assumes:
+        return
+    yield from principal_checks.check(statement, assumes, facts or Facts(None))
+    if not _is_web_identity(statement):
+        return
+    yield from action_checks.check(statement)
+    if ASSUME_ACTION not in assumes:
         return
     providers = [path for path in (provider_path(arn) for arn in federated(statement)) if path]
     known = bool(providers) and all("${" not in path for path in providers)
-    yield from _principal(statement)
-    yield from _action(statement)
     for provider in providers:
         if is_legacy_issuer(provider):
             current = "services." + provider[len("api.") :]
@@ -83,34 +80,6 @@ def check_statement(statement: dict[str, Any]) -> Iterator[Hit]:
         yield from _operator(condition)
     if len(usable) == len(list(conditions(statement))):  # else IAM rejects the policy: GP016 says it
         yield from _coverage(statement, usable, providers)
-
-
-def _principal(statement: dict[str, Any]) -> Iterator[Hit]:
-    principal = statement.get("Principal")
-    if "NotPrincipal" in statement:
-        yield Hit("GP012", ("NotPrincipal",), "NotPrincipal in an Allow trusts everyone it does not list")
-    elif principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))):
-        yield Hit("GP012", ("Principal",), "Principal * lets any principal assume the role")
-    elif "*" in federated(statement):
-        yield Hit("GP012", ("Principal",), "Federated * trusts every identity provider")
-
-
-def _action(statement: dict[str, Any]) -> Iterator[Hit]:
-    if "NotAction" in statement:
-        yield Hit("GP011", ("NotAction",), "NotAction in an Allow allows every action it does not list")
-    for pattern in (str(item) for item in as_list(statement.get("Action"))):
-        if is_wildcard(pattern) and any(
-            action_matches(pattern, a) for a in ("sts:AssumeRole", "iam:PassRole")
-        ):
-            yield Hit("GP011", ("Action",), f"{pattern} allows more than {ASSUME_ACTION}: name the actions")
-    actions = [str(item) for item in as_list(statement.get("Action"))]
-    if actions and not any(
-        action_matches(a, b) for a in actions for b in (TAG_ACTION, SOURCE_IDENTITY_ACTION)
-    ):
-        message = (
-            f"a token with session tags or a source identity also needs {TAG_ACTION}/{SOURCE_IDENTITY_ACTION}"
-        )
-        yield Hit("GP015", ("Action",), message)
 
 
 def _key(condition: Condition, providers: list[str] | None) -> Iterator[Hit]:

@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
+# Every action that makes someone the role: what the linter judges a statement by.
+ASSUME_ACTIONS = ("sts:AssumeRole", ASSUME_ACTION, "sts:AssumeRoleWithSAML")
 TAG_ACTION = "sts:TagSession"
 SOURCE_IDENTITY_ACTION = "sts:SetSourceIdentity"
 TAGS_CLAIM = "https://aws.amazon.com/tags"
@@ -40,8 +42,12 @@ def statements(policy: Any) -> list[tuple[int, dict[str, Any]]]:
 
 
 def issuer_path(issuer: str) -> str:
-    """What IAM keeps of an issuer URL: no scheme, no trailing slash (`services.gitpod.io/idp`)."""
-    return issuer.split("://", 1)[-1].rstrip("/")
+    """What IAM keeps of an issuer URL: all but the scheme (`services.gitpod.io/idp`).
+
+    A trailing slash stays: an issuer `https://host/` has the provider `oidc-provider/host/` and the keys
+    `host/:aud`, `host/:sub` (the provider's URL is the token's `iss`, and keys are named after it).
+    """
+    return issuer.split("://", 1)[-1]
 
 
 def provider_path(arn: str) -> str | None:
@@ -89,5 +95,11 @@ def like(pattern: str, value: str, ignore_case: bool = False) -> bool:
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    # Action names, service prefix included, are case-insensitive.
-    return like(pattern, action, ignore_case=True)
+    """Whether an `Action` value names `action` (IAM User Guide, "Action": a service prefix, a colon and an
+    action name that may hold wildcards; both parts case-insensitive). The prefix is literal: `s?s:*`
+    names no service (and IAM refuses to store it, see `validate`); only `*` alone means every action."""
+    if pattern == "*":
+        return True
+    prefix, colon, name = pattern.partition(":")
+    service, _, wanted = action.partition(":")
+    return bool(colon) and prefix.lower() == service.lower() and like(name, wanted, ignore_case=True)

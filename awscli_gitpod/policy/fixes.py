@@ -6,7 +6,8 @@ came closest and, for each thing that failed in it, what to change.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from awscli_gitpod.policy import decision as d
 from awscli_gitpod.policy.conditions import parse_operator
@@ -22,14 +23,31 @@ from awscli_gitpod.policy.document import (
 from awscli_gitpod.policy.request import Request
 from awscli_gitpod.policy.subjects import child_of, is_legacy_issuer
 
+if TYPE_CHECKING:
+    from awscli_gitpod.policy.validate import Problem
 
-def smallest_fix(decision: d.Decision, policy: Any, request: Request) -> str | None:
+# What to do about the refusals people meet most, by the element at fault.
+_REFUSAL_FIXES = {
+    "NotPrincipal": 'replace NotPrincipal with a Principal that names the provider: {{"Federated": "{arn}"}}',
+    "Principal": 'name the provider as Principal: {{"Federated": "{arn}"}}',
+    "Action": 'name STS actions, wildcards only after the colon: "Action": "sts:AssumeRoleWithWebIdentity"',
+    "Effect": "write Effect exactly Allow or Deny",
+}
+
+
+def smallest_fix(
+    decision: d.Decision, policy: Any, request: Request, refused: Sequence[Problem] = ()
+) -> str | None:
+    if refused:
+        return _refusal_fix(refused[0], policy, request)
     failed = [check for check in decision.checks if not check.ok]
     if failed:
         return _check_fix(failed[0], request)
     if decision.outcome == d.EXPLICIT_DENY:
         deny = next(s for s in decision.statements if s.effect == "Deny" and s.conditions_matched)
         return f"{deny.label} is a Deny that matches this token: narrow its conditions or remove it"
+    if decision.outcome == d.UNCERTAIN:
+        return _uncertain_fix(decision)
     raw = dict(statements(policy))
     allows = [s for s in decision.statements if s.effect == "Allow"]
     if not allows:
@@ -44,8 +62,39 @@ def smallest_fix(decision: d.Decision, policy: Any, request: Request) -> str | N
     missing = [action for action in decision.actions if action not in closest.actions]
     if missing:
         fixes.append(f"add {', '.join(missing)} to the Action of {closest.label}")
-    fixes += [_condition_fix(c, request) for c in closest.conditions if not c.matched]
+    fixes += [_condition_fix(c, request) for c in closest.conditions if not c.matched and c.certain]
+    fixes += [_doubt_fix(c) for c in closest.conditions if not c.certain]
     return f"in {closest.label}: " + "; ".join(fixes)
+
+
+def _refusal_fix(problem: Problem, policy: Any, request: Request) -> str:
+    element = next((str(part) for part in reversed(problem.path) if part in _REFUSAL_FIXES), None)
+    if element is None and problem.message.startswith("Missing required field Principal"):
+        element = "Principal"
+    named = problem.path[-1] if problem.path else None
+    if element is None or (element == "Principal" and named not in ("Principal", "Federated")):
+        return f"make IAM accept the policy: {problem.text}"  # e.g. an AWS principal with a wildcard inside
+    return _REFUSAL_FIXES[element].format(arn=_provider_arn(policy, request))
+
+
+def _doubt_fix(condition: d.ConditionResult) -> str:
+    if condition.unknown:
+        return (
+            f"{condition.key} has a value only the caller knows: give it (Python API: "
+            f"evaluate(..., context={{{condition.key!r}: ...}})), or drop the condition"
+        )
+    return (
+        f"{condition.operator} {condition.key} is not settled by the IAM docs: use an operator and value "
+        "they define for the key (a String operator for web-identity keys)"
+    )
+
+
+def _uncertain_fix(decision: d.Decision) -> str:
+    for statement in decision.statements:
+        doubtful = [c for c in statement.conditions if not c.certain]
+        if doubtful and any(statement.applies3(action) is None for action in decision.actions):
+            return f"in {statement.label}: " + "; ".join(_doubt_fix(c) for c in doubtful)
+    return "rewrite the conditions the IAM docs do not settle"
 
 
 def _distance(statement: d.StatementResult, actions: tuple[str, ...]) -> int:
@@ -98,6 +147,11 @@ def _condition_fix(condition: d.ConditionResult, request: Request) -> str:
     if operator is None:
         return f"{condition.operator} is not an IAM condition operator: {condition.reason}"
     if condition.request is None:
+        if prefix.split(":")[0].lower() in ("aws", "sts"):
+            return (
+                f"drop the condition on {condition.key}: IAM sets no such key in this request (it is for "
+                "signed calls, or the token carries no session tags or source identity)"
+            )
         if prefix.lower() != request.provider.lower():
             return f"rename the condition key {condition.key} to {request.provider}:{claim}"
         if claim not in PROVIDER_CLAIMS:

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from awscli_gitpod.policy import decision as d
+from awscli_gitpod.policy.context import claim_values
 from awscli_gitpod.policy.document import issuer_path, provider_path
-from awscli_gitpod.policy.request import Request, claim_values
+from awscli_gitpod.policy.request import Request
 
 CLOCK_SKEW = 300  # STS accepts a token up to 5 minutes past `exp`
 
@@ -47,6 +48,8 @@ def sts_checks(
 def _known_clients(known: Mapping[str, Sequence[str]], provider: str) -> list[str] | None:
     for name, clients in known.items():
         path = provider_path(name) or issuer_path(name)
-        if path == provider:
+        # Whether STS matches an issuer to a provider URL that differs only by a trailing slash is not
+        # documented; the user's spelling of --known-provider is taken either way.
+        if path.rstrip("/") == provider.rstrip("/"):
             return list(clients)
     return None

@@ -31,14 +31,30 @@ RULES = {
         Rule("GP009", "key-provider-mismatch", ERROR, "a condition key's prefix is not the trusted provider"),
         Rule("GP010", "wildcard-in-string-equals", WARNING, "StringEquals compares `*` and `?` literally"),
         Rule("GP011", "broad-action", WARNING, "Action allows more than sts:AssumeRoleWithWebIdentity"),
-        Rule("GP012", "broad-principal", ERROR, "Principal is a wildcard, or NotPrincipal in an Allow"),
+        Rule(
+            "GP012",
+            "broad-principal",
+            ERROR,
+            "anyone (Principal *, AWS *) or any identity provider may assume",
+        ),
         Rule(
             "GP013", "multi-tenant-repo-sub", WARNING, "a repository URL sub on an installation anyone uses"
         ),
         Rule("GP014", "legacy-issuer", WARNING, "Gitpod's issuer before September 2023 (api.<domain>/idp)"),
-        Rule("GP015", "session-tags-hint", INFO, "no sts:TagSession/sts:SetSourceIdentity for tagged tokens"),
-        Rule("GP016", "malformed-policy", ERROR, "IAM would reject or ignore part of this policy"),
+        Rule(
+            "GP015",
+            "session-tags-hint",
+            INFO,
+            "sts:TagSession granted through a wildcard, tags unconstrained",
+        ),
+        Rule("GP016", "malformed-policy", ERROR, "IAM would refuse to store this policy"),
         Rule("GP017", "unknown-condition-key", WARNING, "a claim IAM never passes to a trust policy"),
+        Rule(
+            "GP018", "cross-account-unscoped", ERROR, "another account may assume without ExternalId or org"
+        ),
+        Rule(
+            "GP019", "public-idp-unscoped", ERROR, "a public identity provider without its aud/app_id pinned"
+        ),
     )
 }
 

@@ -1,7 +1,8 @@
 """Trust policies found in a file, with the line of every part: an IAM policy document (or `aws iam get-role`
 output), a CloudFormation template (JSON or YAML, short-form tags included: `AWS::IAM::Role`
 `AssumeRolePolicyDocument`), or Terraform JSON (`aws_iam_role.assume_role_policy` as a JSON string or an
-object, `data.aws_iam_policy_document` statements). A file that holds none yields nothing."""
+object, `data.aws_iam_policy_document` statements with principals and no resources). A file that holds
+none yields nothing."""
 
 from __future__ import annotations
 
@@ -184,8 +185,18 @@ def _terraform(path: str, value: dict[str, Any], lines: Lines) -> Iterator[Polic
             path, f"aws_iam_role.{name}", document, lines, (*body_path, "assume_role_policy")
         )
     for block_type, name, body, body_path in _blocks(value.get("data"), ("data",)):
-        if block_type == "aws_iam_policy_document":
+        if block_type == "aws_iam_policy_document" and _is_trust_policy(body):
             yield _policy_document(path, name, body, body_path, lines)
+
+
+def _is_trust_policy(body: dict[str, Any]) -> bool:
+    """A policy document data source may hold any policy. A trust policy names principals and no resources
+    (the role it is attached to is its resource); a permissions policy names resources and no principals,
+    a bucket policy both."""
+    blocks = [block for block, _ in _objects(body.get("statement"), ())]
+    return any("principals" in block or "not_principals" in block for block in blocks) and not any(
+        "resources" in block or "not_resources" in block for block in blocks
+    )
 
 
 def _policy_document(path: str, name: str, body: dict[str, Any], base: Path, lines: Lines) -> PolicySource:

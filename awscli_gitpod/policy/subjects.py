@@ -83,9 +83,17 @@ def repo_patterns(repo: str, scm: str, branches: list[str] | None = None) -> lis
 
 
 def ona_patterns(org: str, project: str | None) -> list[str]:
-    """The subs of Ona environments of an organization (or one project), in both subject formats."""
+    """The subs of Ona environments of an organization (or one project), in both subject formats.
+
+    A V3 organization may append fields to `sub` (`...:project_id:P:creator_email:...`), so a project is
+    matched with and without them; the colon after its ID keeps out projects whose ID only starts alike.
+    """
     if project:
-        return [f"org:{org}/prj:{project}/env:*", f"organization_id:{org}:project_id:{project}"]
+        return [
+            f"org:{org}/prj:{project}/env:*",
+            f"organization_id:{org}:project_id:{project}",
+            f"organization_id:{org}:project_id:{project}:*",
+        ]
     return [
         f"org:{org}/prj:*",
         f"org:{org}/env:*",

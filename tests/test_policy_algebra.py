@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from tests.policy_cases import claims, key, policy, statement
 
 FAST = settings(max_examples=300, deadline=None)

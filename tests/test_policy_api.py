@@ -57,9 +57,9 @@ def test_importing_the_package_imports_nothing_else() -> None:
 
 
 def test_the_function_survives_an_earlier_import_of_its_module() -> None:
-    """Python binds a submodule on its package when it is imported; `doctor` imports `policy.evaluate`."""
+    """Python binds a submodule on its package when it is imported; `doctor` imports `policy.engine`."""
     kind = _fresh_python(
-        "from awscli_gitpod.policy.evaluate import evaluate as e; "
+        "from awscli_gitpod.policy.engine import evaluate as e; "
         "from awscli_gitpod.policy import evaluate; print(evaluate is e, type(evaluate).__name__)"
     )
     assert kind == "True function"

@@ -12,7 +12,7 @@ import pytest
 from awscli_gitpod.cli import main as cli_main
 from awscli_gitpod.policy.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNCERTAIN
 from awscli_gitpod.policy.document import action_matches
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from tests.policy_cases import ASSUME, REPO, claims, key, policy, statement
 
 JAN_2030 = 1893456000  # 2030-01-01T00:00:00Z

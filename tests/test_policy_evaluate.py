@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from awscli_gitpod.policy.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, REJECTED
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from tests.policy_cases import ARN, ASSUME, ISSUER, REPO, claims, key, pinned, policy, statement
 
 TAGS: dict[str, Any] = {"https://aws.amazon.com/tags": {"principal_tags": {"team": ["a"]}}}

@@ -257,7 +257,7 @@ V3_PROJECT = f"organization_id:{ORG}:project_id:p1"
     ],
 )
 def test_an_ona_project_policy_survives_appended_sub_fields(sub: str, allowed: bool) -> None:
-    from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.engine import evaluate
 
     policy = trust_policy(Request("123456789012", "https://app.gitpod.io", ona_org=ORG, project="p1"))
     claims = {"iss": "https://app.gitpod.io", "aud": "sts.amazonaws.com", "sub": sub}

@@ -12,7 +12,7 @@ import pytest
 
 from awscli_gitpod.cli import main as cli_main
 from awscli_gitpod.policy.document import federated, provider_path, statements
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from awscli_gitpod.policy.lint import lint_paths, lint_source, lint_text, main
 from awscli_gitpod.policy.located import ParseError
 from awscli_gitpod.policy.rules import RULES

@@ -10,7 +10,7 @@ import pytest
 
 from awscli_gitpod.policy import operands
 from awscli_gitpod.policy.decision import ALLOWED, IMPLICIT_DENY, UNCERTAIN
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from tests.policy_cases import claims, key, policy, statement
 
 NOW = 1893456000  # 2030-01-01T00:00:00Z

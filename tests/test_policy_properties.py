@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from awscli_gitpod.policy import gitpodyml
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from awscli_gitpod.policy.generate import Request, trust_policy
 from awscli_gitpod.policy.lint import lint_text
 from awscli_gitpod.policy.render import render

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from awscli_gitpod.policy.decision import ALLOWED, INVALID
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from awscli_gitpod.policy.validate import problems
 from tests.policy_cases import ARN, ASSUME, REPO, claims, key, policy, statement
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from awscli_gitpod.policy.decision import ALLOWED, IMPLICIT_DENY, UNCERTAIN
-from awscli_gitpod.policy.evaluate import evaluate
+from awscli_gitpod.policy.engine import evaluate
 from tests.policy_cases import REPO, claims, key, statement
 
 SUB, AZP = key("sub"), key("azp")

@@ -168,7 +168,7 @@ def _known(entries: list[str]) -> dict[str, list[str]] | None:
 def _check(args: argparse.Namespace) -> int:
     from awscli_gitpod.policy.decision import explain
     from awscli_gitpod.policy.document import federated, provider_path, statements
-    from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.engine import evaluate
     from awscli_gitpod.policy.located import ParseError
     from awscli_gitpod.policy.sources import policies
 

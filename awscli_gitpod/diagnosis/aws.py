@@ -142,7 +142,7 @@ def check_provider(context: Context) -> Result:
 
 def check_trust_policy(context: Context) -> Result:
     from awscli_gitpod.policy.decision import closest_failures
-    from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.engine import evaluate
 
     role = _role_parts(context)
     if context.exchange is None or role is None:

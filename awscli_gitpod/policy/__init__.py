@@ -17,16 +17,16 @@ For your own test suite, the engine `policy check`, `doctor` and the test bed's 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from awscli_gitpod.policy.decision import Decision
-    from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.engine import evaluate
 
 __all__ = ["Decision", "evaluate"]
-_LAZY = {"evaluate": "awscli_gitpod.policy.evaluate", "Decision": "awscli_gitpod.policy.decision"}
+# The engine's module is `engine`, not `evaluate`: importing a submodule binds it on the package, where a
+# module named `evaluate` would hide the function.
+_LAZY = {"evaluate": "awscli_gitpod.policy.engine", "Decision": "awscli_gitpod.policy.decision"}
 
 
 def __getattr__(name: str) -> Any:
@@ -35,16 +35,3 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(_LAZY[name]), name)
     globals()[name] = value  # later lookups skip this function
     return value
-
-
-class _Package(types.ModuleType):
-    """Importing the submodule `policy.evaluate` (as `doctor` does) makes Python bind it on the package
-    under the same name, where it would hide the function: keep the function there instead."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "evaluate" and isinstance(value, types.ModuleType):
-            value = value.evaluate
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

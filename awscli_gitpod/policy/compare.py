@@ -4,7 +4,7 @@
 policies means comparing glob languages across operators, negations and Deny statements; instead, the
 tokens the new (generated) policy is meant to admit are sampled, each `*` filled with several strings
 (empty, a word, a branch with a slash...), and both policies are run through the IAM evaluator
-(`awscli_gitpod.policy.evaluate`) on the same claims. A sample the new policy allows and the current
+(`awscli_gitpod.policy.engine`) on the same claims. A sample the new policy allows and the current
 one denies is the evidence shown to the user. Sampling can miss a widening only for a current policy
 crafted to admit exactly the samples; equal and narrower policies never look wider.
 """
@@ -91,7 +91,7 @@ def sample_claims(new: Any, issuer: str, audience: str) -> list[dict[str, Any]]:
 
 def wider(current: Any, new: Any, issuer: str, audience: str, provider_arn: str) -> list[str]:
     """The sampled `sub` values the new policy allows and the current one denies (empty: not wider)."""
-    from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.engine import evaluate
 
     if equivalent(current, new):
         return []

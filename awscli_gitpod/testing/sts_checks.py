@@ -38,7 +38,7 @@ def trust_policy_allows(
 
     Another evaluator can be plugged in with `AwsServer(trust_policy=...)`.
     """
-    from awscli_gitpod.policy.evaluate import evaluate
+    from awscli_gitpod.policy.engine import evaluate
 
     return evaluate(policy_document, claims, provider_arn=provider_arn).allowed
 

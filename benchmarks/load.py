@@ -13,6 +13,7 @@ Terraform's providers or a parallel build would, and reports:
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import shutil
 import statistics
@@ -24,6 +25,20 @@ from pathlib import Path
 
 from awscli_gitpod.testing.faults import Fault, FaultProxy
 from awscli_gitpod.testing.testbed import running_testbed
+
+
+def run_callers(argv: list[str], env: dict[str, str], count: int) -> list[tuple[float, int]]:
+    """(seconds from its start to its exit, exit code) of each of `count` processes started at once."""
+
+    def run(_: int) -> tuple[float, int]:
+        started = time.monotonic()
+        code = subprocess.run(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
+        return time.monotonic() - started, code.returncode
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def main() -> int:
@@ -49,16 +64,8 @@ def main() -> int:
         )
         env = dict(bed.env, AWS_ENDPOINT_URL_STS=proxy.url)
         argv = [executable, "creds", "--role", bed.role_arn, "--timeout", f"{options.timeout:g}"]
-        started = time.monotonic()
-        callers = [
-            subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(options.callers)
-        ]
-        latencies, failures = [], 0
-        for caller in callers:
-            caller.wait()
-            latencies.append(time.monotonic() - started)
-            failures += caller.returncode != 0
+        latencies = run_callers(argv, env, options.callers)
+        failures = sum(1 for _, code in latencies if code != 0)
         calls = proxy.plan.total_requests()
         injected = proxy.plan.applied["error"]
 
@@ -68,7 +75,8 @@ def main() -> int:
     )
     print(f"STS calls:  {calls} ({injected} failed by injection)")
     print(f"failures:   {failures} of {options.callers} callers")
-    print(f"latency:    median {statistics.median(latencies):.2f} s, worst {max(latencies):.2f} s")
+    seconds = [took for took, _ in latencies]
+    print(f"latency:    median {statistics.median(seconds):.2f} s, worst {max(seconds):.2f} s")
     return 0
 
 

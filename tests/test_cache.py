@@ -254,12 +254,18 @@ sys.stderr.write(repr((code, heavy)))
 """
 
 
-def test_a_hit_prints_the_body_and_imports_nothing_heavy(cache_dir: Path) -> None:
+def fresh_hit() -> list[str]:
+    """A `creds` command line with a fresh cache entry waiting for it."""
     args = ["creds", "--role", "arn:aws:iam::123456789012:role/r"]
     key = cache.cache_key(args[1:], os.environ)
     assert key is not None
     now = int(time.time())
     cache.store_entry(cache.entry_path(key), BODY, now, now + 3600)
+    return args
+
+
+def test_a_hit_prints_the_body_and_imports_nothing_heavy(cache_dir: Path) -> None:
+    args = fresh_hit()
     result = subprocess.run([sys.executable, "-c", HIT_PROBE, *args], capture_output=True, check=True)
     assert result.stdout == BODY
     assert result.stderr.decode() == repr((0, []))
@@ -275,29 +281,18 @@ def test_no_cache_and_help_skip_the_hit_path(cache_dir: Path) -> None:
     assert cache.serve_cached_credentials(["--help"]) is None
 
 
-@pytest.mark.parametrize(("target", "message"), [("/dev/full", "No space left on device")])
-def test_a_hit_that_cannot_be_written_is_one_line_and_exit_74(
-    cache_dir: Path, target: str, message: str
-) -> None:
-    args = ["creds", "--role", "arn:aws:iam::123456789012:role/r"]
-    key = cache.cache_key(args[1:], os.environ)
-    assert key is not None
-    now = int(time.time())
-    cache.store_entry(cache.entry_path(key), BODY, now, now + 3600)
-    with open(target, "wb") as full:
+def test_a_hit_that_cannot_be_written_is_one_line_and_exit_74(cache_dir: Path) -> None:
+    args = fresh_hit()
+    with open("/dev/full", "wb") as full:
         result = subprocess.run(
             [sys.executable, "-m", "awscli_gitpod", *args], stdout=full, stderr=subprocess.PIPE, check=False
         )
     assert result.returncode == 74
-    assert result.stderr.decode() == f"aws-gitpod: error: cannot write the output: {message}\n"
+    assert result.stderr.decode() == "aws-gitpod: error: cannot write the output: No space left on device\n"
 
 
 def test_a_hit_whose_reader_went_away_is_one_line_and_exit_74(cache_dir: Path) -> None:
-    args = ["creds", "--role", "arn:aws:iam::123456789012:role/r"]
-    key = cache.cache_key(args[1:], os.environ)
-    assert key is not None
-    now = int(time.time())
-    cache.store_entry(cache.entry_path(key), BODY, now, now + 3600)
+    args = fresh_hit()
     read_end, write_end = os.pipe()
     os.close(read_end)  # nobody will ever read
     result = subprocess.run(

@@ -1,7 +1,8 @@
 """awscli-gitpod: AWS credentials for Gitpod and Ona workspaces, from the workspace's OIDC token.
 
 Where things are, one line each:
-- cache hit: `__main__.main` answers `creds` from `cache.serve_cached_credentials`, importing nothing else;
+- cache hit: `__main__.answer_from_cache` answers `creds` with `cache` alone (and starts a refresh ahead
+  in `refreshahead`; a miss waits for another process's refresh in `waiting`, before the heavy imports);
 - cache miss: `provider.cached_document` (lock, re-read, `exchange.exchange`, store, stale fallback);
   every command that needs credentials calls `provider`;
 - exit codes: all named in `errors` (`EXIT_CODES`); commands raise `errors.Failure`, and

@@ -23,7 +23,6 @@ Spelling the same options differently only costs a second cache entry.
 from __future__ import annotations
 
 import os
-import time
 
 MAGIC = b"awscli-gitpod-cache"
 FORMAT = b"3"
@@ -33,6 +32,13 @@ MAX_FILE_BYTES = 64 * 1024
 DEFAULT_REFRESH_MARGIN = 16 * 60
 # Options of `creds` that change how it runs, not which credentials it returns.
 NOT_IDENTITY_OPTIONS = ("--timeout", "--refresh-margin")
+NOT_IDENTITY_FLAGS = ("--no-cache", "--background-refresh")
+DEFAULT_TIMEOUT = 45.0  # the Go SDK abandons a credential process after 60 s
+# Refresh ahead: from PREFETCH_LEAD to PREFETCH_LEAD + PREFETCH_JITTER seconds before an entry is due, a call
+# still answers from the cache at once and starts one background refresh. The point within that span is
+# drawn per entry (from its key and issue time), so that workspaces that started together spread out.
+PREFETCH_LEAD = 5 * 60
+PREFETCH_JITTER = 10 * 60
 FILE_PREFIX = "file://"
 
 # What besides the arguments decides the credentials: where the token comes from and whose it is,
@@ -55,7 +61,9 @@ KEY_ENVIRONMENT = (
     "GITPOD_HOST",
 )
 KEY_ENVIRONMENT_PREFIX = "AWS_GITPOD_"
-NOT_IN_KEY = ("AWS_GITPOD_CACHE_DIR",)
+# Settings that change where the cache is or who runs us, not which credentials: AWS_GITPOD_EXEC marks a
+# child of `exec`, whose credential_process calls must share the entry of the same line outside it.
+NOT_IN_KEY = ("AWS_GITPOD_CACHE_DIR", "AWS_GITPOD_EXEC")
 # Settings of a profile that change which STS endpoint botocore calls, or how it trusts it.
 ENDPOINT_SETTINGS = (
     b"endpoint_url",
@@ -205,12 +213,21 @@ def cache_key(args: list[str], environ: dict[str, str] | os._Environ[str]) -> st
 
 
 class CacheArguments:
-    __slots__ = ("identity", "refresh_margin", "use_cache")
+    __slots__ = ("background", "identity", "refresh_margin", "timeout", "use_cache")
 
-    def __init__(self, identity: list[str], refresh_margin: int | None, use_cache: bool) -> None:
+    def __init__(
+        self,
+        identity: list[str],
+        refresh_margin: int | None,
+        use_cache: bool,
+        timeout: float = DEFAULT_TIMEOUT,
+        background: bool = False,
+    ) -> None:
         self.identity = identity
         self.refresh_margin = refresh_margin  # None when the value is not a whole number
         self.use_cache = use_cache
+        self.timeout = timeout  # DEFAULT_TIMEOUT when the value is not a positive number
+        self.background = background  # this is a background refresh started by a cache hit
 
 
 def split_arguments(args: list[str]) -> CacheArguments:
@@ -221,23 +238,33 @@ def split_arguments(args: list[str]) -> CacheArguments:
     """
     identity: list[str] = []
     margin: int | None = DEFAULT_REFRESH_MARGIN
-    use_cache = True
+    timeout = DEFAULT_TIMEOUT
     index = 0
     while index < len(args):
         argument = args[index]
         name, has_value, value = argument.partition("=")
-        if argument == "--no-cache":
-            use_cache = False
+        if argument in NOT_IDENTITY_FLAGS:
+            pass
         elif name in NOT_IDENTITY_OPTIONS:
             if not has_value:
                 index += 1
                 value = args[index] if index < len(args) else ""
             if name == "--refresh-margin":
                 margin = int(value) if value.isdigit() else None
+            elif name == "--timeout":
+                timeout = _positive(value, DEFAULT_TIMEOUT)
         else:
             identity.append(argument)
         index += 1
-    return CacheArguments(identity, margin, use_cache)
+    return CacheArguments(identity, margin, "--no-cache" not in args, timeout, "--background-refresh" in args)
+
+
+def _positive(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 # --- where entries live -------------------------------------------------------------------------------
@@ -295,6 +322,14 @@ class Entry:
     def fresh(self, now: float, margin: int = DEFAULT_REFRESH_MARGIN) -> bool:
         return now < self.refresh_after(margin)
 
+    def prefetch_after(self, margin: int = DEFAULT_REFRESH_MARGIN) -> int:
+        """From when a call answers from this entry and also starts a background refresh: 5 to 15 minutes
+        before `refresh_after`, the same moment for every caller of this entry, another for the next one;
+        never in the first half of its fresh life (short sessions)."""
+        refresh = self.refresh_after(margin)
+        lead = PREFETCH_LEAD + (int.from_bytes(self.key.encode()[:8], "big") + self.issued) % PREFETCH_JITTER
+        return max(self.issued + (refresh - self.issued) // 2, refresh - lead)
+
     def usable(self, now: float) -> bool:
         """Not expired yet, though maybe due for refresh: what is served when a refresh cannot be had."""
         return now < self.expires
@@ -342,26 +377,6 @@ def read_entry(path: str, key: str | None = None) -> Entry | None:
     finally:
         os.close(fd)
     return parse_entry(data, key) if len(data) <= MAX_FILE_BYTES else None
-
-
-def serve_cached_credentials(args: list[str]) -> int | None:
-    """The hot path: print a fresh cached document for these `creds` arguments, if there is one.
-
-    None when there is none (the full command takes over), else the exit code: 0, or 74
-    (`errors.OUTPUT_FAILED`, which this path must not import) when stdout cannot take the document.
-    """
-    if "-h" in args or "--help" in args:
-        return None
-    split = split_arguments(args)
-    if not split.use_cache or split.refresh_margin is None:
-        return None
-    key = cache_key(split.identity, os.environ)
-    if key is None:
-        return None
-    entry = read_entry(entry_path(key), key)
-    if entry is None or not entry.fresh(time.time(), split.refresh_margin):
-        return None
-    return write_stdout(entry.body)
 
 
 def write_stdout(data: bytes) -> int:

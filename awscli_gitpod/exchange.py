@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from awscli_gitpod import errors, sts
+from awscli_gitpod.cache import DEFAULT_TIMEOUT
 from awscli_gitpod.claims import MalformedToken, decode_unverified
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.regions import resolve_region
@@ -21,7 +23,6 @@ from awscli_gitpod.roles import RoleChoice
 from awscli_gitpod.tokens import TokenOptions, TokenRequest, obtain_token
 
 AUTO_ROLE = "auto"  # `--role auto`: the `select_role` hook (role rules, plugins) chooses
-DEFAULT_TIMEOUT = 45.0  # the Go SDK abandons a credential process after 60 s
 MIN_DURATION, MAX_DURATION = 900, 43200
 
 ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -122,6 +123,12 @@ def choose_role(options: ExchangeOptions, claims: Mapping[str, Any], facts: Mapp
     )
 
 
+def _import_botocore() -> None:
+    import botocore.client
+    import botocore.parsers
+    import botocore.session  # noqa: F401
+
+
 def exchange(options: ExchangeOptions, deadline: float) -> Credentials:
     """Credentials for `options.role_arn`, fetched now; Failure with an exit code otherwise."""
     from awscli_gitpod.plugins import call_hook
@@ -131,7 +138,13 @@ def exchange(options: ExchangeOptions, deadline: float) -> Credentials:
     def mint() -> str:
         return fetch_token(options.token, deadline)[1]
 
-    token = mint()
+    # botocore takes longer to import than a token CLI takes to answer: load it while the token is minted.
+    loading = threading.Thread(target=_import_botocore, name="import-botocore", daemon=True)
+    loading.start()
+    try:
+        token = mint()
+    finally:
+        loading.join()
     minted = [token]  # the first STS attempt uses the token already in hand
 
     def next_token() -> str:

@@ -9,8 +9,8 @@ import json
 from typing import NoReturn
 
 from awscli_gitpod import errors
-from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN
-from awscli_gitpod.exchange import DEFAULT_TIMEOUT, ExchangeOptions
+from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT
+from awscli_gitpod.exchange import ExchangeOptions
 from awscli_gitpod.tokens import TokenOptions
 
 
@@ -110,6 +110,8 @@ def refresh_margin(args: argparse.Namespace) -> int:
 def add_creds_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of `aws-gitpod creds`, which a profile's `credential_process` line carries."""
     add_role_options(parser)
+    # How a cache hit starts a refresh ahead of time (`refreshahead`); not for people to type.
+    parser.add_argument("--background-refresh", action="store_true", help=argparse.SUPPRESS)
 
 
 def parse_creds_arguments(arguments: list[str]) -> argparse.Namespace:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import time
 
-from awscli_gitpod import errors
+from awscli_gitpod import errors, refreshahead, waiting
 from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.deadline import DeadlineExceeded, ceiling
 from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
 from awscli_gitpod.profiles import exchange_options_for_profile
-from awscli_gitpod.singleflight import RefreshLock
+from awscli_gitpod.singleflight import LockTimeout, RefreshLock
 from awscli_gitpod.tokens import TokenOptions
 
 # Failures after which still-valid cached credentials beat no credentials: AWS or the token source could not
@@ -44,20 +44,30 @@ def cached_document(
     validate(options)
     deadline = time.monotonic() + options.timeout
     slot = Slot.for_arguments(creds_args) if use_cache else None
+    handoff = waiting.take(slot.path) if slot is not None else None
+    if handoff is not None:
+        deadline = min(deadline, handoff.deadline)  # the wait before the imports counts
     entry = slot.read() if slot is not None else None
-    if entry is not None and entry.fresh(time.time(), refresh_margin):
+    if handoff is None and entry is not None and entry.fresh(time.time(), refresh_margin):
         return entry.body
     try:
         with ceiling(deadline):
             if slot is None:
                 return exchange(options, deadline).process_output()
-            return _refresh(options, slot, refresh_margin, deadline)
+            return _refresh(options, slot, refresh_margin, deadline, handoff)
     except DeadlineExceeded:
         failure = _timed_out(options)
     except errors.Failure as raised:
         failure = raised
     latest = slot.read() if slot is not None else None
     return _stale_or_raise(latest or entry, failure)
+
+
+def _waited_too_long(options: ExchangeOptions) -> str:
+    return (
+        f"timed out after --timeout {options.timeout:g} s waiting for another aws-gitpod process to refresh "
+        "the same credentials; retry, or pass --no-cache"
+    )
 
 
 def _timed_out(options: ExchangeOptions) -> errors.Failure:
@@ -68,11 +78,22 @@ def _timed_out(options: ExchangeOptions) -> errors.Failure:
     )
 
 
-def _refresh(options: ExchangeOptions, slot: Slot, refresh_margin: int, deadline: float) -> bytes:
+def _refresh(
+    options: ExchangeOptions,
+    slot: Slot,
+    refresh_margin: int,
+    deadline: float,
+    handoff: waiting.Handoff | None = None,
+) -> bytes:
     """Under the slot's lock: the entry another process just stored, its failure, or a new exchange."""
     lock = RefreshLock(slot.path, deadline)
+    if handoff is not None and handoff.fd is None:
+        raise LockTimeout(_waited_too_long(options), errors.AWS_UNAVAILABLE)
     try:
-        lock.acquire()
+        if handoff is not None and handoff.fd is not None:
+            lock.adopt(handoff.fd, handoff.waited_since)
+        else:
+            lock.acquire()
     except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
         errors.warn(f"not caching: {error}")
         return exchange(options, deadline).process_output()
@@ -99,6 +120,41 @@ def _refresh(options: ExchangeOptions, slot: Slot, refresh_margin: int, deadline
             errors.warn(f"could not cache credentials: {getattr(error, 'strerror', None) or error}")
         return body
     finally:
+        lock.release()
+
+
+def refresh_ahead(options: ExchangeOptions, creds_args: list[str], refresh_margin: int) -> None:
+    """The background refresh a cache hit started (`refreshahead`): refresh now, unless another process
+    holds the lock or the entry is no longer due; record the outcome for the callers that follow."""
+    validate(options)
+    slot = Slot.for_arguments(creds_args)
+    if slot is None:
+        return
+    deadline = time.monotonic() + options.timeout
+    lock = RefreshLock(slot.path, deadline=time.monotonic())  # no waiting: someone else is at it
+    try:
+        lock.acquire()
+    except (LockTimeout, CacheUnavailable):
+        return
+    succeeded = False
+    try:
+        entry = slot.read()
+        if entry is not None and time.time() < entry.prefetch_after(refresh_margin):
+            succeeded = True  # refreshed since the hit that started us
+            return
+        issued = int(time.time())
+        with ceiling(deadline):
+            credentials = exchange(options, deadline)
+        slot.store(credentials.process_output(), issued, credentials.expires)
+        succeeded = True
+    except errors.Failure as failure:
+        lock.record_failure(failure)
+    except DeadlineExceeded:
+        lock.record_failure(_timed_out(options))
+    except (OSError, CacheUnavailable):
+        pass  # the cache cannot be written: callers refresh at the margin, as without refresh ahead
+    finally:
+        refreshahead.finished(slot.path, succeeded)
         lock.release()
 
 

@@ -77,6 +77,14 @@ class RefreshLock:
             os.write(fd, str(os.getpid()).encode())
         self._fd = fd
 
+    def adopt(self, fd: int, waited_since: float | None) -> None:
+        """Take over a descriptor of our lock file that this process already locked (`waiting`)."""
+        self.waited_since = waited_since
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
     def _started_waiting(self) -> None:
         self.waited_since = time.time()
         if self._on_wait is not None:

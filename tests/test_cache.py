@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from awscli_gitpod import cache, privatefile
+from awscli_gitpod.__main__ import answer_from_cache
 
 BODY = b'{"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s", "SessionToken": "t"}\n'
 
@@ -277,8 +278,8 @@ def test_no_cache_and_help_skip_the_hit_path(cache_dir: Path) -> None:
     key = cache.cache_key(args, os.environ)
     assert key is not None
     cache.store_entry(cache.entry_path(key), BODY, now, now + 3600)
-    assert cache.serve_cached_credentials([*args, "--no-cache"]) is None
-    assert cache.serve_cached_credentials(["--help"]) is None
+    assert answer_from_cache([*args, "--no-cache"]) is None
+    assert answer_from_cache(["--help"]) is None
 
 
 def test_a_hit_that_cannot_be_written_is_one_line_and_exit_74(cache_dir: Path) -> None:

@@ -1,7 +1,8 @@
 """Print temporary credentials as one credential_process JSON document, cached and refreshed in time.
 
 A cache hit never gets here (`awscli_gitpod.__main__` answers it); the miss path is
-`awscli_gitpod.provider.cached_document`.
+`awscli_gitpod.provider.cached_document`, and the background refresh a hit starts ahead of the refresh
+margin (`--background-refresh`, see `awscli_gitpod.refreshahead`) is `provider.refresh_ahead`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, raw_args: list[str]) -> int:
+    if args.background_refresh:
+        from awscli_gitpod.provider import refresh_ahead
+
+        refresh_ahead(exchange_options(args), raw_args, refresh_margin(args))
+        return errors.OK
     return creds(exchange_options(args), raw_args, refresh_margin(args), use_cache=not args.no_cache)
 
 

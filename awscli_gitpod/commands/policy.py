@@ -82,8 +82,9 @@ def _lint_gitpod_yml(args: argparse.Namespace) -> int:
 
 
 def _workspace_claims() -> dict[str, Any]:
+    from awscli_gitpod.cache import DEFAULT_TIMEOUT
     from awscli_gitpod.claims import decode_unverified
-    from awscli_gitpod.exchange import DEFAULT_TIMEOUT, fetch_token
+    from awscli_gitpod.exchange import fetch_token
     from awscli_gitpod.tokens import TokenOptions
 
     _, token = fetch_token(TokenOptions(), time.monotonic() + DEFAULT_TIMEOUT)

@@ -444,6 +444,69 @@ def test_exec_mask(env: dict[str, str], secrets: Secrets) -> None:
     assert plain.stdout == b"t=top-secret\n"
 
 
+def pem_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+PEM = pem_key()
+# The forms that `--mask` once let through, each as a child prints it: the secret's value, what the child
+# prints (Python, given the value as `v`), and text of that which must not appear.
+LEAKS: dict[str, tuple[str, str, str]] = {
+    "one line of a PEM key": (PEM, "print(v.splitlines()[4])", PEM.splitlines()[4]),
+    "the value without its trailing newline": (
+        "Tr0ub4dor&3-horse-staple\n",
+        "print('password=' + v.strip() + '.')",
+        "Tr0ub4dor&3-horse-staple.",
+    ),
+    "the value JSON-escaped": (
+        'pa"ss\\wörd\n/two',
+        "import json; print(json.dumps({'password': v}))",
+        json.dumps('pa"ss\\wörd\n/two')[1:-1],
+    ),
+    "CRLF line ends": (
+        "first-line-of-secret\nsecond-line-of-secret\n",
+        "sys.stdout.buffer.write(v.replace('\\n', '\\r\\n').encode())",
+        "first-line-of-secret\r\nsecond",
+    ),
+    "the value URL-encoded": (
+        "p@ss:w/rd?&=#x",
+        "from urllib.parse import quote; print('postgres://app:' + quote(v, safe='') + '@db/app')",
+        "p%40ss%3Aw%2Frd",
+    ),
+    "the password field of a JSON (RDS) secret": (
+        json.dumps(RDS),
+        "import json; print('connecting as admin with', json.loads(v)['password'])",
+        RDS_PASSWORD,
+    ),
+}
+
+
+@pytest.mark.parametrize("leak", list(LEAKS))
+def test_exec_mask_hides_the_forms_programs_print(env: dict[str, str], secrets: Secrets, leak: str) -> None:
+    value, printer, shown = LEAKS[leak]
+    name = secrets.create("value", value)
+    code = f"import os, sys\nv = os.environ['VALUE']\n{printer}\nsys.stdout.flush()\n"
+    plain = cli(env, "exec", f"VALUE={name}", "--", "python", "-c", code)
+    assert shown.encode() in plain.stdout, "the child prints the form"
+    masked = cli(env, "exec", "--mask", f"VALUE={name}", "--", "python", "-c", code)
+    assert masked.returncode == 0, masked.stderr
+    assert shown.encode() not in masked.stdout
+    assert b"****" in masked.stdout
+
+
+def test_exec_mask_lets_pipes_close(env: dict[str, str], secrets: Secrets) -> None:
+    token = secrets.create("token", "top-secret")
+    script = f'aws-gitpod secrets exec --mask {token} -- yes | head -1; echo "status ${{PIPESTATUS[0]}}"'
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, timeout=60, check=False)
+    assert (result.stdout, result.stderr) == (f"y\nstatus {128 + signal.SIGPIPE}\n".encode(), b"")
+
+
 def test_exec_runs_nothing_when_a_secret_fails(env: dict[str, str], secrets: Secrets) -> None:
     token = secrets.create("token", "top-secret")
     marker = Path(env["HOME"]) / "ran"

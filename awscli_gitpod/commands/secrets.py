@@ -223,13 +223,14 @@ def exec_command(
     prefix: str = "",
 ) -> int:
     from awscli_gitpod.childprocess import exit_like, run_child_status
+    from awscli_gitpod.maskforms import mask_forms
 
     if not command:
         raise errors.UsageError("no command after --: secrets exec SPEC... -- COMMAND [ARG...]")
     found = secret_variables(specs, connection, expand_json, prefix, "the command was not run")
     environment = dict(os.environ)
     environment.update((variable.name, variable.value) for variable in found)
-    status = run_child_status(command, environment, [v.value for v in found] if mask else None)
+    status = run_child_status(command, environment, mask_forms(v.value for v in found) if mask else None)
     return exit_like(status)
 
 

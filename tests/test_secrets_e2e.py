@@ -507,6 +507,62 @@ def test_exec_mask_lets_pipes_close(env: dict[str, str], secrets: Secrets) -> No
     assert (result.stdout, result.stderr) == (f"y\nstatus {128 + signal.SIGPIPE}\n".encode(), b"")
 
 
+def child_environment(result: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
+    """What `env -0` printed."""
+    assert result.returncode == 0, result.stderr.decode()
+    return dict(item.split("=", 1) for item in result.stdout.decode().split("\0") if item)
+
+
+def test_exec_with_credentials_gives_the_role_and_removes_what_outranks_it(
+    workspace_env: Workspace, role_arn: str, secrets: Secrets
+) -> None:
+    token = secrets.create("token", "top-secret")
+    shell = dict(workspace_env.env, AWS_PROFILE="shell", AWS_SECRET_KEY="stale")
+    found = child_environment(
+        cli(shell, "exec", token, "--with-credentials", "--role", role_arn, "--", "env", "-0")
+    )
+    creds = json.loads(
+        subprocess.run(
+            ["aws-gitpod", "creds", "--role", role_arn], env=shell, capture_output=True, check=True
+        ).stdout
+    )
+    assert (found["TOKEN"], found["AWS_ACCESS_KEY_ID"], found["AWS_GITPOD_EXEC"]) == (
+        "top-secret",
+        creds["AccessKeyId"],
+        role_arn,
+    )
+    assert "AWS_PROFILE" not in found and "AWS_SECRET_KEY" not in found
+    # Without it the command gets no credentials from us, so the shell's own stay its way to AWS.
+    plain = child_environment(cli(shell, "exec", token, "--role", role_arn, "--", "env", "-0"))
+    assert (plain["AWS_PROFILE"], "AWS_GITPOD_EXEC" in plain) == ("shell", False)
+    assert "AWS_SESSION_TOKEN" not in plain
+
+
+def test_exec_with_credentials_needs_a_role_and_refuses_to_nest(
+    env: dict[str, str], secrets: Secrets, aws_server: AwsServer
+) -> None:
+    token = secrets.create("token", "top-secret")
+    assert_failed(cli(env, "exec", token, "--with-credentials", "--", "true"), errors.USAGE, "--role ARN")
+    nested = dict(env, AWS_GITPOD_EXEC="arn:aws:iam::123456789012:role/outer")
+    aws_server.reset_calls()
+    assert_failed(
+        cli(
+            nested,
+            "exec",
+            token,
+            "--with-credentials",
+            "--role",
+            "arn:aws:iam::123456789012:role/x",
+            "--",
+            "true",
+        ),
+        errors.USAGE,
+        "already inside `aws-gitpod exec` for arn:aws:iam::123456789012:role/outer",
+    )
+    assert aws_server.all_calls() == {}
+    assert ok(cli(nested, "exec", token, "--", "true")) == b"", "reading secrets inside exec is fine"
+
+
 def test_exec_runs_nothing_when_a_secret_fails(env: dict[str, str], secrets: Secrets) -> None:
     token = secrets.create("token", "top-secret")
     marker = Path(env["HOME"]) / "ran"

@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, NoReturn
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from awscli_gitpod import errors
 from awscli_gitpod.envformat import FORMATS
 from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
 
 if TYPE_CHECKING:
-    from awscli_gitpod.secretspec import Variable
-    from awscli_gitpod.secretstore import Connection
+    from awscli_gitpod.storeaccess import Connection
 
 COMMAND_MARKER = "--"
 
@@ -86,6 +86,11 @@ def _add_exec_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace secret values in the command's output with **** (its output is then not a terminal)",
     )
+    parser.add_argument(
+        "--with-credentials",
+        action="store_true",
+        help="also give the command the credentials of --role, as `aws-gitpod exec` does",
+    )
     _add_variable_options(parser)
     _add_common_options(parser)
 
@@ -134,12 +139,39 @@ def get(
     output: str | None = None,
     force: bool = False,
 ) -> int:
+    from awscli_gitpod.parameterstore import PREFIX
     from awscli_gitpod.privatefile import write_private_file
-    from awscli_gitpod.secretspec import SecretProblem, key_value
-    from awscli_gitpod.secretstore import SecretRequest, fetch
 
     if force and output is None:
         raise errors.UsageError("--force only applies with --output FILE")
+    if secret_id.startswith(PREFIX):
+        data = _parameter_bytes(secret_id[len(PREFIX) :], connection, key, version_id or version_stage)
+    else:
+        data = _secret_bytes(secret_id, connection, key, version_id, version_stage)
+        if output is None and data.binary and sys.stdout.isatty():
+            raise errors.UsageError(f"{secret_id} is binary: redirect stdout or use --output FILE")
+    if output is not None:
+        write_private_file(output, data.value, replace=force)
+    else:
+        _write_stdout(data.value)
+    return errors.OK
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: bytes = field(repr=False)
+    binary: bool = False
+
+
+def _secret_bytes(
+    secret_id: str,
+    connection: Callable[[], Connection],
+    key: str | None,
+    version_id: str | None,
+    version_stage: str | None,
+) -> _Value:
+    from awscli_gitpod.secretstore import SecretRequest, fetch
+
     request = SecretRequest(secret_id, version_id, version_stage)
     results = fetch([request], connection())
     failures = results.failures_in_order([request])
@@ -151,22 +183,43 @@ def get(
             raise errors.Failure(
                 f"{secret_id}: the secret is binary, so it has no key", errors.SECRETS_FAILED
             )
-        data = secret.binary
-        if output is None and sys.stdout.isatty():
-            raise errors.UsageError(f"{secret_id} is binary: redirect stdout or use --output FILE")
-    else:
-        text = secret.string or ""
-        if key is not None:
-            try:
-                text = key_value(text, key, f"{secret_id}#{key}")
-            except SecretProblem as problem:
-                raise errors.Failure(str(problem), errors.SECRETS_FAILED) from None
-        data = text.encode("utf-8", "surrogatepass")
-    if output is not None:
-        write_private_file(output, data, replace=force)
-    else:
-        _write_stdout(data)
-    return errors.OK
+        return _Value(secret.binary, binary=True)
+    return _Value(_text_or_key(secret.string or "", key, secret_id))
+
+
+def _parameter_bytes(
+    name: str, connection: Callable[[], Connection], key: str | None, version: str | None
+) -> _Value:
+    from awscli_gitpod.parameterstore import ParameterRequest, fetch
+
+    request = ParameterRequest(name)
+    if version is not None:
+        raise errors.UsageError(
+            f"--version-id and --version-stage are for secrets; for a parameter write "
+            f"ssm:{name or 'NAME'}:VERSION or ssm:{name or 'NAME'}:LABEL"
+        )
+    if not name or request.is_path:
+        raise errors.UsageError(
+            f"{request.label!r}: secrets get reads one parameter by name; for every parameter under a path "
+            "use secrets export or secrets exec"
+        )
+    results = fetch([request], connection())
+    failures = results.failures_in_order([request])
+    if failures:
+        raise errors.Failure(failures[0].explanation, errors.SECRETS_FAILED)
+    return _Value(_text_or_key(results.found[request][0].value, key, request.label))
+
+
+def _text_or_key(text: str, key: str | None, label: str) -> bytes:
+    """The value as stored, or one key of it as a JSON object, as bytes."""
+    from awscli_gitpod.secretspec import SecretProblem, key_value
+
+    if key is not None:
+        try:
+            text = key_value(text, key, f"{label}#{key}")
+        except SecretProblem as problem:
+            raise errors.Failure(str(problem), errors.SECRETS_FAILED) from None
+    return text.encode("utf-8", "surrogatepass")
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -184,9 +237,10 @@ def export(
     prefix: str = "",
 ) -> int:
     from awscli_gitpod.envformat import render
+    from awscli_gitpod.secretsources import read_variables
 
-    found = secret_variables(specs, connection, expand_json, prefix, "nothing was exported")
-    _write_stdout(render([(v.name, v.value) for v in found], format).encode("utf-8"))
+    found = read_variables(specs, connection, expand_json, prefix, "nothing was exported")
+    _write_stdout(render([(v.name, v.value) for v in found.variables], format).encode("utf-8"))
     return errors.OK
 
 
@@ -195,8 +249,19 @@ def export(
 
 def _run_exec(args: argparse.Namespace, raw_args: list[str]) -> int:
     options, command = _split_exec_arguments(raw_args)
+    if options.with_credentials and not options.role:
+        raise errors.UsageError(
+            "--with-credentials gives the command the credentials of --role ARN; with a profile, the "
+            "command can use the profile itself"
+        )
     return exec_command(
-        options.specs, command, _connection_from(options), options.mask, options.expand_json, options.prefix
+        options.specs,
+        command,
+        _connection_from(options),
+        options.mask,
+        options.expand_json,
+        options.prefix,
+        with_credentials=(options.role, options.region) if options.with_credentials else None,
     )
 
 
@@ -221,77 +286,43 @@ def exec_command(
     mask: bool = False,
     expand_json: bool = False,
     prefix: str = "",
+    with_credentials: tuple[str, str | None] | None = None,
 ) -> int:
+    """Run `command` with the variables; `with_credentials` (role ARN, region): also with the credentials the
+    secrets were read with, as `aws-gitpod exec` gives them."""
     from awscli_gitpod.childprocess import exit_like, run_child_status
+    from awscli_gitpod.credentialenv import credential_environment, refuse_nesting
     from awscli_gitpod.maskforms import mask_forms
+    from awscli_gitpod.secretsources import read_variables
 
     if not command:
         raise errors.UsageError("no command after --: secrets exec SPEC... -- COMMAND [ARG...]")
-    found = secret_variables(specs, connection, expand_json, prefix, "the command was not run")
+    if with_credentials:
+        refuse_nesting()
+    reached: list[Connection] = []
+
+    def connect() -> Connection:
+        reached.append(connection())
+        return reached[-1]
+
+    found = read_variables(specs, connect, expand_json, prefix, "the command was not run")
     environment = dict(os.environ)
-    environment.update((variable.name, variable.value) for variable in found)
-    status = run_child_status(command, environment, mask_forms(v.value for v in found) if mask else None)
+    if with_credentials and reached and reached[-1].credentials is not None:
+        role_arn, region = with_credentials
+        environment = credential_environment(environment, reached[-1].credentials, region, role_arn)
+    environment.update((variable.name, variable.value) for variable in found.variables)
+    status = run_child_status(command, environment, mask_forms(found.secret_texts) if mask else None)
     return exit_like(status)
 
 
 # --- shared -------------------------------------------------------------------------------------
 
 
-def secret_variables(
-    spec_texts: list[str],
-    connection: Callable[[], Connection],
-    expand_json: bool,
-    prefix: str,
-    consequence: str,
-) -> list[Variable]:
-    """Every variable the SPECs ask for, or a Failure listing every secret that could not be used."""
-    from awscli_gitpod.envformat import check_pairs
-    from awscli_gitpod.secretspec import (
-        SecretProblem,
-        check_collisions,
-        check_prefix,
-        parse_spec,
-        variables,
-    )
-    from awscli_gitpod.secretstore import SecretRequest, fetch
-
-    specs = [parse_spec(text) for text in spec_texts]  # usage errors first, before any AWS call
-    check_prefix(prefix)
-    requests = [SecretRequest(spec.secret_id) for spec in specs]
-    results = fetch(requests, connection())
-    problems = [failure.explanation for failure in results.failures_in_order(requests)]
-    found: list[Variable] = []
-    for spec, request in zip(specs, requests):
-        secret = results.secrets.get(request)
-        if secret is None:
-            continue
-        try:
-            found += variables(spec, secret.name, secret.string, expand_json, prefix)
-        except SecretProblem as problem:
-            problems.append(str(problem))
-    if problems:
-        _fail(problems, consequence)
-    check_collisions(found)
-    try:
-        check_pairs([(variable.name, variable.value) for variable in found])
-    except ValueError as error:
-        raise errors.Failure(f"{error}; {consequence}", errors.SECRETS_FAILED) from None
-    return found
-
-
-def _fail(problems: list[str], consequence: str) -> NoReturn:
-    if len(problems) == 1:
-        raise errors.Failure(f"{problems[0]}; {consequence}", errors.SECRETS_FAILED)
-    raise errors.Failure(
-        f"{len(problems)} secrets could not be used; {consequence}", errors.SECRETS_FAILED, tuple(problems)
-    )
-
-
 def _connection_from(args: argparse.Namespace) -> Callable[[], Connection]:
     """How to reach Secrets Manager, resolved only when needed: usage errors come before any token."""
 
     def connect() -> Connection:
-        from awscli_gitpod.secretstore import Connection
+        from awscli_gitpod.storeaccess import Connection
 
         _refuse_in_prebuild(args.allow_prebuild)
         credentials = None

@@ -1,5 +1,5 @@
-"""Fetch AWS Secrets Manager secrets for workspace tasks: `get` one, `export` several as environment
-variables, or `exec` a command with them in its environment.
+"""Fetch AWS Secrets Manager secrets and SSM Parameter Store parameters (`ssm:`) for workspace tasks: `get`
+one, `export` several as environment variables, or `exec` a command with them in its environment.
 
 Credentials come from `--role ARN` (the workspace token exchanged through the shared cache, no profile
 needed) or else from AWS's usual chain (`--profile`, the AWS_* variables). Values go to stdout, a 0600 file
@@ -9,8 +9,9 @@ unless every secret asked for was read: failures are listed by ID, one line each
 In a prebuild (GITPOD_HEADLESS=true) nothing is fetched unless `--allow-prebuild` is given: a prebuild's
 snapshot and logs are shared with everyone who opens the project.
 
-This module is the glue only: SPECs are `secretspec`, reading is `secretstore`, formats are `envformat`,
-running the command is `childprocess`.
+This module is the glue only: SPECs are `secretspec`, reading them all is `secretsources` (through
+`secretstore` and `parameterstore`), formats are `envformat`, running the command is `childprocess`, what
+`--mask` hides is `maskforms`, and what `--with-credentials` gives the command is `credentialenv`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "bytes), or write it to a new 0600 file with --output.",
         allow_abbrev=False,
     )
-    get.add_argument("secret_id", metavar="ID", help="secret name or ARN")
+    get.add_argument("secret_id", metavar="ID", help="secret name or ARN, or ssm:PARAMETER[:VERSION|:LABEL]")
     get.add_argument("--key", metavar="KEY", help="print only this key of a JSON secret")
     version = get.add_mutually_exclusive_group()
     version.add_argument("--version-id", metavar="ID", help="a version ID (default: AWSCURRENT)")
@@ -58,7 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description='Print secrets as environment variables: `eval "$(aws-gitpod secrets export ...)"`.',
         allow_abbrev=False,
     )
-    export.add_argument("specs", nargs="+", metavar="SPEC", help="[NAME=]ID[#KEY]")
+    export.add_argument(
+        "specs", nargs="+", metavar="SPEC", help="[NAME=]ID[#KEY]; ID a secret, ssm:PARAMETER or ssm:/PATH/"
+    )
     export.add_argument(
         "--format", choices=FORMATS, default="shell", help="output format (default: %(default)s)"
     )

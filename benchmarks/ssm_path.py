@@ -11,13 +11,10 @@ Run by hand: `.venv/bin/python benchmarks/ssm_path.py`. Each run is a whole CLI 
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-from secrets_batch import measure
+from secrets_batch import command_line, measure
 
 from awscli_gitpod.testing.aws import admin_client
 from awscli_gitpod.testing.testbed import running_testbed
@@ -27,13 +24,8 @@ COUNT = 100
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="How much more 100 parameters by path cost than one.")
-    parser.add_argument("--runs", type=int, default=15, help="runs per measurement")
-    options = parser.parse_args()
-
-    executable = shutil.which("aws-gitpod", path=str(Path(sys.executable).parent))
+    runs, executable = command_line("How much more 100 parameters by path cost than one.")
     if executable is None:
-        print(f"run with the project's virtualenv python: no aws-gitpod next to {sys.executable}")
         return 2
 
     with tempfile.TemporaryDirectory() as root, running_testbed(Path(root)) as bed:
@@ -45,10 +37,10 @@ def main() -> int:
 
         def calls_per_run(argv: list[str]) -> tuple[float, dict[str, float]]:
             bed.aws.reset_calls()
-            seconds = measure(argv, bed.env, options.runs)
-            runs = options.runs + 1  # with the warm-up run
+            seconds = measure(argv, bed.env, runs)
+            made = runs + 1  # with the warm-up run
             calls = bed.aws.all_calls().items()
-            return seconds, {name[4:]: count / runs for name, count in calls if name.startswith("ssm:")}
+            return seconds, {name[4:]: count / made for name, count in calls if name.startswith("ssm:")}
 
         one, one_calls = calls_per_run([*export, f"ssm:{names[0]}"])
         path, path_calls = calls_per_run([*export, "ssm:/bench/app/"])

@@ -144,6 +144,7 @@ def test_what_is_never_masked() -> None:
     secret = json.dumps({"password": 12345678, "enabled": True, "note": None, "region": "eu-west-1"})
     assert masked([secret], b"12345678 true null eu-west-1") == b"12345678 true null eu-west-1"
     assert mask_forms(["", " \n"]) == frozenset()
+    assert masked(["", " \n"], b"  \n text \n") == b"  \n text \n"  # nothing to mask: passed as it is
     assert len("eu-west-1") < MIN_LENGTH
 
 

@@ -9,7 +9,7 @@ PIP_MIN := pip>=25.3
 # 30 ms (it imports pathlib), which would dwarf a cached `aws-gitpod creds` and slow every test subprocess.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint typecheck unit suite clean system-deps
+.PHONY: demo test lint typecheck unit suite clean system-deps node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,16 +43,30 @@ system-deps:
 		fi; \
 	fi
 
+# The AWS SDK for JavaScript v3 that tests/test_exec_node.py runs as a child of `aws-gitpod exec`, exactly
+# as tests/node/package-lock.json pins it, installed once into the git-ignored tests/node/node_modules.
+# Without npm that test is skipped.
+NODE_DEPS := tests/node/node_modules/.package-lock.json
+
+$(NODE_DEPS): tests/node/package.json tests/node/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/node --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "note: npm is missing: the Node.js AWS SDK test will be skipped"; \
+	fi
+
+node-deps: $(NODE_DEPS)
+
 # Everything but the end-to-end tests (those that run real programs against the test bed): seconds, not
 # minutes, for the edit-test loop.
 unit: $(VENV)/.test-installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 
 # The whole suite, end-to-end tests included.
-suite: $(VENV)/.test-installed system-deps
+suite: $(VENV)/.test-installed system-deps node-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck suite
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

@@ -8,10 +8,13 @@
   shutdown. A signal that was ignored when we started stays ignored, so the child inherits that too.
 - Inheritable file descriptors stay open (a `make` jobserver keeps working), and without masking the child
   shares our stdin, stdout and stderr, so it keeps the terminal.
-- With `mask`, the child's stdout and stderr go through pipes and every occurrence of a masked value is
-  replaced by `****` on the way, including occurrences split across reads. The filter holds back only a
-  tail that could still become a masked value, so prompts without a newline still appear. Output is relayed
-  until every writer of the pipes has gone (a background grandchild keeps them open, as with `cmd | cat`).
+- With `mask` (the byte strings `maskforms` derives), the child's stdout and stderr go through pipes and
+  `maskfilter` replaces every masked string on the way, including strings split across reads, holding back
+  only what could still become one, so prompts without a newline still appear. Output is relayed until every
+  writer of the pipes has gone (a background grandchild keeps them open, as with `cmd | cat`).
+- Pipes behave as if we were not in between: when the reader of our stdout or stderr goes away (`| head -1`),
+  our end of the child's pipe is closed, so the child's next write to it fails with SIGPIPE or EPIPE, as it
+  would have written to the closed pipe itself, and its status becomes ours.
 """
 
 from __future__ import annotations
@@ -19,19 +22,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from types import FrameType
-from typing import Callable, Optional, Union
+from typing import IO, Callable, Optional, Union
 
 from awscli_gitpod import errors
+from awscli_gitpod.maskfilter import MaskFilter, Masks
 
-MASK = b"****"
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Signals whose default action dumps core: a wrapper that re-raised them would leave a core of its own.
 CORE_SIGNALS = frozenset(
@@ -52,7 +54,7 @@ class ChildExit:
     signal: int | None = None
 
 
-def run_child(argv: list[str], env: dict[str, str], mask: list[str] | None = None) -> int:
+def run_child(argv: list[str], env: dict[str, str], mask: Collection[bytes] | None = None) -> int:
     """Run `argv` with exactly `env`; its exit code, or 128 + the number of the signal that killed it.
 
     Raises `errors.Failure` with `COMMAND_NOT_FOUND` (127) or `COMMAND_NOT_EXECUTABLE` (126), as shells do.
@@ -60,11 +62,13 @@ def run_child(argv: list[str], env: dict[str, str], mask: list[str] | None = Non
     return run_child_status(argv, env, mask).code
 
 
-def run_child_status(argv: list[str], env: dict[str, str], mask: list[str] | None = None) -> ChildExit:
+def run_child_status(
+    argv: list[str], env: dict[str, str], mask: Collection[bytes] | None = None
+) -> ChildExit:
     """`run_child`, telling a child killed by a signal apart from one that exited with 128 + N."""
     if not argv:
         raise errors.UsageError("no command to run")
-    masked = _mask_patterns(mask)
+    masked = Masks(mask) if mask and any(mask) else None
     child: list[subprocess.Popen[bytes]] = []
     pending: list[int] = []
 
@@ -104,7 +108,7 @@ def run_child_status(argv: list[str], env: dict[str, str], mask: list[str] | Non
         for signum in pending:
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signum)
-        relays = _start_relays(process, mask or []) if masked else []
+        relays = _start_relays(process, masked) if masked else []
         returncode = process.wait()
         for relay in relays:
             relay.join()
@@ -164,101 +168,38 @@ def _forwarding(handler: Callable[[int, FrameType | None], None]) -> Iterator[No
             signal.signal(number, signal.SIG_DFL if old is None else old)
 
 
-# --- masking ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Masked:
-    values: tuple[bytes, ...]
-    pattern: re.Pattern[bytes]
-
-
-def _mask_patterns(mask: Sequence[str] | None) -> _Masked | None:
-    values = sorted({value.encode("utf-8") for value in mask or () if value}, key=len, reverse=True)
-    if not values:
-        return None
-    # Longest first: at any position the longest value that matches wins, so no tail of it shows.
-    return _Masked(tuple(values), re.compile(b"|".join(re.escape(value) for value in values)))
-
-
-class MaskFilter:
-    """Streaming replacement of masked values in one output stream: `feed` chunks, then `finish()`."""
-
-    def __init__(self, values: Sequence[str]) -> None:
-        self._masked = _mask_patterns(values)
-        self._pending = b""
-
-    def feed(self, chunk: bytes) -> bytes:
-        self._pending += chunk
-        return self._drain(final=False)
-
-    def finish(self) -> bytes:
-        return self._drain(final=True)
-
-    def _drain(self, final: bool) -> bytes:
-        data = self._pending
-        if self._masked is None:
-            self._pending = b""
-            return data
-        # Everything before `cut` is decided: no masked value can start there and still be incomplete.
-        cut = len(data) if final else len(data) - _undecided_tail(data, self._masked.values)
-        out = bytearray()
-        position = 0
-        for match in self._masked.pattern.finditer(data):
-            if match.start() >= cut:
-                break
-            out += data[position : match.start()] + MASK
-            position = match.end()
-        end = max(position, cut)
-        out += data[position:end]
-        self._pending = data[end:]
-        return bytes(out)
-
-
-def _undecided_tail(data: bytes, values: Sequence[bytes]) -> int:
-    """The length of the longest tail of `data` that is the beginning of some value, but not all of it."""
-    longest = 0
-    for value in values:
-        start = max(0, len(data) - len(value) + 1)
-        index = data.find(value[:1], start)
-        while index != -1 and len(data) - index > longest:
-            if value.startswith(data[index:]):
-                longest = len(data) - index
-                break
-            index = data.find(value[:1], index + 1)
-    return longest
-
-
-def _start_relays(process: subprocess.Popen[bytes], mask: Sequence[str]) -> list[threading.Thread]:
+def _start_relays(process: subprocess.Popen[bytes], masks: Masks) -> list[threading.Thread]:
     relays = []
     for pipe, target in ((process.stdout, 1), (process.stderr, 2)):
         if pipe is None:
             continue
         relay = threading.Thread(
-            target=_relay, args=(pipe.fileno(), target, MaskFilter(mask)), name=f"mask-{target}", daemon=True
+            target=_relay, args=(pipe, target, MaskFilter(masks)), name=f"mask-{target}", daemon=True
         )
         relay.start()
         relays.append(relay)
     return relays
 
 
-def _relay(source: int, target: int, mask_filter: MaskFilter) -> None:
-    writable = True
+def _relay(pipe: IO[bytes], target: int, mask_filter: MaskFilter) -> None:
+    source = pipe.fileno()
     while True:
         try:
             chunk = os.read(source, _READ_SIZE)
         except InterruptedError:
             continue
         output = mask_filter.feed(chunk) if chunk else mask_filter.finish()
-        if writable and output:
-            writable = _write_all(target, output)
+        if output and not _write_all(target, output):
+            # Our reader has gone: the child's next write to this pipe now fails (SIGPIPE, EPIPE) as its
+            # write to the reader's closed pipe would have, instead of going on for nobody.
+            pipe.close()
+            return
         if not chunk:
             return
 
 
 def _write_all(fd: int, data: bytes) -> bool:
-    """Write everything; False once the reader has gone (the rest is then read and dropped, so the child
-    never blocks on a full pipe)."""
+    """Write everything; False once the reader has gone (EPIPE) or the stream cannot take it."""
     view = memoryview(data)
     while view:
         try:

@@ -1,14 +1,19 @@
-"""What `secrets export` and `secrets exec` are asked for: SPECs, and the variables a fetched secret becomes.
+"""What `secrets export` and `secrets exec` are asked for: SPECs, and the variables a fetched secret or
+parameter becomes.
 
-A SPEC is `[NAME=]ID[#KEY]`:
+A SPEC is `[NAME=]ID[#KEY]`, where ID is a Secrets Manager secret (a name or ARN) or, written `ssm:...`, an
+SSM Parameter Store parameter (a name or ARN, optionally `:version` or `:label`) or path (ending in `/`):
 
-- `ID`: a secret name or ARN; one variable named after the secret (the last component of its name,
-  upper-cased, other characters made `_`, `_` before a leading digit; `--prefix` in front), holding the
-  SecretString. With `--expand-json`, a secret holding a JSON object becomes one variable per key instead.
+- `ID`: one variable named after the secret or parameter (the last `/` component of its name,
+  upper-cased, other characters made `_`, `_` before a leading digit; `--prefix` in front), holding its
+  value. With `--expand-json`, a value holding a JSON object becomes one variable per key instead.
+- `ssm:/path/`: one variable per parameter below the path, at any depth, named after its name relative to
+  the path (`/app/db/password` under `ssm:/app/` is `DB_PASSWORD`), with `--prefix` or `NAME_` in front;
+  with `--expand-json`, a JSON object value becomes `DB_PASSWORD_KEY`... A path takes no `#KEY`.
 - `NAME=ID`: the variable is called NAME, exactly as written. The first `=` separates, so a secret whose
   name contains `=` is written `NAME=ID`. With `--expand-json`, NAME becomes the prefix: `NAME_KEY`.
-- `ID#KEY` / `NAME=ID#KEY`: one key of a JSON secret; the variable is named after the key unless NAME is
-  given. Secret names and ARNs cannot contain `#`, so the first `#` separates.
+- `ID#KEY` / `NAME=ID#KEY`: one key of a JSON value; the variable is named after the key unless NAME is
+  given. Secret and parameter names and ARNs cannot contain `#`, so the first `#` separates.
 
 A JSON value that is a string is used as it is; numbers, booleans, null, arrays and objects as compact JSON
 text (`5432`, `true`). Nothing here ever puts a value in a message.
@@ -27,12 +32,25 @@ class SecretProblem(Exception):
     """A fetched secret that cannot become what was asked (binary, not JSON, no such key): one line."""
 
 
+SSM_PREFIX = "ssm:"
+
+
 @dataclass(frozen=True)
 class Spec:
     text: str  # as written, for messages
-    secret_id: str
+    secret_id: str  # the secret's name or ARN; for a parameter, its name, ARN or path (without `ssm:`)
     name: str | None = None
     key: str | None = None
+    parameter: bool = False  # from SSM Parameter Store (`ssm:`), not Secrets Manager
+
+    @property
+    def source(self) -> str:
+        """The ID as written: `prod/db`, `ssm:/app/db`."""
+        return SSM_PREFIX + self.secret_id if self.parameter else self.secret_id
+
+    @property
+    def is_path(self) -> bool:
+        return self.parameter and self.secret_id.endswith("/")
 
 
 @dataclass(frozen=True)
@@ -53,11 +71,22 @@ def parse_spec(text: str) -> Spec:
                 f"name contains '=', write NAME={text})"
             )
     secret_id, hash_sign, key = rest.partition("#")
+    parameter = secret_id.startswith(SSM_PREFIX)
+    if parameter:
+        secret_id = secret_id[len(SSM_PREFIX) :]
     if not secret_id:
-        raise errors.UsageError(f"{text!r}: no secret name or ARN")
+        what = "parameter name or path" if parameter else "secret name or ARN"
+        raise errors.UsageError(f"{text!r}: no {what}")
     if hash_sign and not key:
         raise errors.UsageError(f"{text!r}: nothing after '#'; write ID#KEY to take one key of a JSON secret")
-    return Spec(text=text, secret_id=secret_id, name=name, key=key if hash_sign else None)
+    spec = Spec(text, secret_id, name=name, key=key if hash_sign else None, parameter=parameter)
+    if spec.is_path and not secret_id.startswith("/"):
+        raise errors.UsageError(f"{text!r}: a parameter path starts with '/', e.g. ssm:/{secret_id}")
+    if spec.is_path and hash_sign:
+        raise errors.UsageError(
+            f"{text!r}: a path ending in '/' is many parameters; take a key of one with ssm:NAME#KEY"
+        )
+    return spec
 
 
 def check_prefix(prefix: str) -> str:
@@ -112,19 +141,39 @@ def variables(
     """
     if secret_string is None:
         raise SecretProblem(
-            f"{spec.secret_id}: the secret is binary and cannot be an environment variable; "
-            f"use `aws-gitpod secrets get {spec.secret_id} --output FILE`"
+            f"{spec.source}: the secret is binary and cannot be an environment variable; "
+            f"use `aws-gitpod secrets get {spec.source} --output FILE`"
         )
     if spec.key is not None:
-        source = f"{spec.secret_id}#{spec.key}"
+        source = f"{spec.source}#{spec.key}"
         value = key_value(secret_string, spec.key, source)
         return [Variable(spec.name or name_for_key(spec.key, prefix), value, source)]
     document = json_object(secret_string) if expand_json else None
     if document is None:
-        return [Variable(spec.name or name_for_secret(secret_name, prefix), secret_string, spec.secret_id)]
+        return [Variable(spec.name or name_for_secret(secret_name, prefix), secret_string, spec.source)]
     key_prefix = f"{spec.name}_" if spec.name else prefix
+    return _expanded(document, key_prefix, spec.source)
+
+
+def path_variables(
+    spec: Spec, found: list[tuple[str, str]], expand_json: bool = False, prefix: str = ""
+) -> list[Variable]:
+    """The variables of a parameter path: `found` holds (name relative to the path, value) pairs."""
+    key_prefix = f"{spec.name}_" if spec.name else prefix
+    named: list[Variable] = []
+    for relative, value in found:
+        name, source = name_for_key(relative, key_prefix), f"{spec.source}{relative}"
+        document = json_object(value) if expand_json else None
+        if document is None:
+            named.append(Variable(name, value, source))
+        else:
+            named += _expanded(document, f"{name}_", source)
+    return named
+
+
+def _expanded(document: dict[str, object], key_prefix: str, source: str) -> list[Variable]:
     return [
-        Variable(name_for_key(key, key_prefix), json_text(value), f"{spec.secret_id}#{key}")
+        Variable(name_for_key(key, key_prefix), json_text(value), f"{source}#{key}")
         for key, value in document.items()
     ]
 

@@ -21,37 +21,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from awscli_gitpod import awsclient, errors
-from awscli_gitpod.credentials import Credentials
+from awscli_gitpod import storeaccess
 from awscli_gitpod.redaction import last_line, redact
-from awscli_gitpod.regions import resolve_region
+from awscli_gitpod.storeaccess import Connection
 
+STORE = "Secrets Manager"
+SERVICE = "secretsmanager"
 BATCH_SIZE = 20  # the API's maximum for SecretIdList
-
-# The caller's credentials, not a secret, are the problem: no point reading the others one by one.
-CREDENTIAL_CODES = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "IncompleteSignature",
-        "MissingAuthenticationToken",
-    }
-)
-UNAVAILABLE_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "InternalServiceError",
-        "InternalFailure",
-        "ServiceUnavailable",
-    }
-)
 _ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}")
 
 
@@ -83,16 +59,6 @@ class SecretFailure:
     explanation: str  # one line, starting with the secret ID, saying what to do
 
 
-@dataclass(frozen=True)
-class Connection:
-    """How to reach Secrets Manager: explicit credentials (from `--role`), else the profile or AWS's chain."""
-
-    region: str | None = None
-    profile: str | None = None
-    credentials: Credentials | None = field(default=None, repr=False)
-    timeout: float = 45.0
-
-
 @dataclass
 class Results:
     secrets: dict[SecretRequest, Secret] = field(default_factory=dict)
@@ -103,27 +69,19 @@ class Results:
 
 
 def region_of(secret_id: str, default: str) -> str:
-    parts = secret_id.split(":")
-    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "secretsmanager" and parts[3]:
-        return parts[3]
-    return default
+    return storeaccess.region_of(secret_id, SERVICE, default)
 
 
 def fetch(requests: Sequence[SecretRequest], connection: Connection) -> Results:
     """Read every distinct request; the results say, per request, its secret or why it failed."""
     results = Results()
-    unique = list(dict.fromkeys(requests))
-    if not unique:
-        return results
-    session = _session(connection)
-    default_region = _region(connection.region, session)
-    by_region: dict[str, list[SecretRequest]] = {}
-    for request in unique:
-        by_region.setdefault(region_of(request.secret_id, default_region), []).append(request)
-    for region, in_region in by_region.items():
-        client = _client(session, region, connection)
+    for region, client, in_region in storeaccess.by_region(connection, SERVICE, requests, _identifier):
         _fetch_in_region(client, region, in_region, results)
     return results
+
+
+def _identifier(request: SecretRequest) -> str:
+    return request.secret_id
 
 
 def _fetch_in_region(client: Any, region: str, requests: list[SecretRequest], results: Results) -> None:
@@ -158,11 +116,11 @@ def _fetch_batch(client: Any, region: str, chunk: list[SecretRequest], results: 
             values += page.get("SecretValues", [])
             reported += page.get("Errors", [])
     except ClientError as error:
-        found = _error_details(error)
-        _raise_if_service_failure(found, region, "BatchGetSecretValue")
+        found = storeaccess.error_details(error)
+        storeaccess.raise_if_service_failure(found, STORE, region, "BatchGetSecretValue")
         return False  # AccessDeniedException and the like: the caller may still read each secret
     except Exception as error:
-        _raise_for_botocore(error, region)
+        storeaccess.raise_for_botocore(error, STORE, region)
         raise
     for value in values:
         for request in chunk:
@@ -198,8 +156,8 @@ def _fetch_one(client: Any, region: str, request: SecretRequest, results: Result
     try:
         response = client.get_secret_value(**parameters)
     except ClientError as error:
-        found = _error_details(error)
-        _raise_if_service_failure(found, region, "GetSecretValue")
+        found = storeaccess.error_details(error)
+        storeaccess.raise_if_service_failure(found, STORE, region, "GetSecretValue")
         results.failures[request] = explain(request.secret_id, found.code, found.message, region)
         return
     except ParamValidationError as error:
@@ -207,7 +165,7 @@ def _fetch_one(client: Any, region: str, request: SecretRequest, results: Result
         results.failures[request] = explain(request.secret_id, "InvalidParameter", str(error), region)
         return
     except Exception as error:
-        _raise_for_botocore(error, region)
+        storeaccess.raise_for_botocore(error, STORE, region)
         raise
     if "SecretString" not in response and "SecretBinary" not in response:
         results.failures[request] = SecretFailure(
@@ -264,73 +222,3 @@ def explain(secret_id: str, code: str, message: str, region: str) -> SecretFailu
     else:
         text = f"{secret_id}: {code}" + (f": {detail}" if detail else "")
     return SecretFailure(secret_id, code, text)
-
-
-def _error_details(error: BaseException) -> awsclient.AwsError:
-    return awsclient.aws_error(error) or awsclient.AwsError("Unknown", "", 0)
-
-
-def _raise_if_service_failure(found: awsclient.AwsError, region: str, action: str) -> None:
-    code, status = found.code, found.status
-    detail = last_line(redact(found.message)) if found.message else ""
-    if code in CREDENTIAL_CODES:
-        raise errors.Failure(
-            f"Secrets Manager in {region} rejected the credentials ({code}: {detail}); check --profile "
-            "or the AWS_* variables, or use --role",
-            errors.AWS_DENIED,
-        )
-    if code in UNAVAILABLE_CODES or status >= 500:
-        raise errors.Failure(
-            f"Secrets Manager in {region} is unavailable ({action}: {code}) after retries; retry later",
-            errors.AWS_UNAVAILABLE,
-        )
-
-
-def _raise_for_botocore(error: Exception, region: str) -> None:
-    """Map botocore's own exceptions (no credentials, no connection) to a Failure; others propagate."""
-    from botocore.exceptions import (
-        ConnectionError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-        ProfileNotFound,
-        ReadTimeoutError,
-    )
-
-    if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
-        raise errors.UsageError(
-            "no AWS credentials to read secrets with: give --role ARN (the workspace's role), "
-            "--profile NAME, or set AWS_PROFILE"
-        ) from None
-    if isinstance(error, ProfileNotFound):
-        raise errors.UsageError(f"{error}; check --profile / AWS_PROFILE") from None
-    if isinstance(error, NoRegionError):
-        raise errors.UsageError("no region: give --region or set AWS_REGION") from None
-    if isinstance(error, (EndpointConnectionError, ConnectionError, ReadTimeoutError)):
-        raise errors.Failure(
-            f"Secrets Manager in {region} is unreachable ({type(error).__name__}); check the network and "
-            "AWS_ENDPOINT_URL, then retry",
-            errors.AWS_UNAVAILABLE,
-        ) from None
-
-
-def _session(connection: Connection) -> Any:
-    # With the role's own credentials no profile is needed: an AWS_PROFILE naming none must not stop us.
-    return awsclient.session(connection.profile, missing_profile_ok=connection.credentials is not None)
-
-
-def _region(region: str | None, session: Any) -> str:
-    """--region, else AWS_REGION / AWS_DEFAULT_REGION (as for `creds`), else the profile's, else us-east-1."""
-    configured = session.get_config_variable("region")
-    return resolve_region(region, str(configured) if configured else None)
-
-
-def _client(session: Any, region: str, connection: Connection) -> Any:
-    return awsclient.client(
-        "secretsmanager",
-        region,
-        budget=connection.timeout,
-        aws_session=session,
-        credentials=connection.credentials,
-    )

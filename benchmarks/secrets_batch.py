@@ -39,14 +39,20 @@ def measure(argv: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(samples)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description="How much more 20 secrets cost than one.")
+def command_line(description: str) -> tuple[int, str | None]:
+    """The runs per measurement asked for, and the virtualenv's aws-gitpod (None, said why, when missing)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=15, help="runs per measurement")
-    options = parser.parse_args()
-
+    runs = int(parser.parse_args().runs)
     executable = shutil.which("aws-gitpod", path=str(Path(sys.executable).parent))
     if executable is None:
         print(f"run with the project's virtualenv python: no aws-gitpod next to {sys.executable}")
+    return runs, executable
+
+
+def main() -> int:
+    runs, executable = command_line("How much more 20 secrets cost than one.")
+    if executable is None:
         return 2
 
     with tempfile.TemporaryDirectory() as root, running_testbed(Path(root)) as bed:
@@ -56,12 +62,12 @@ def main() -> int:
             client.create_secret(Name=name, SecretString=f"value-{index}-" + "x" * 200)
         export = [executable, "secrets", "export", "--format", "json", "--role", bed.role_arn]
 
-        one = measure([*export, names[0]], bed.env, options.runs)
+        one = measure([*export, names[0]], bed.env, runs)
         bed.aws.reset_calls()
-        twenty = measure([*export, *names], bed.env, options.runs)
-        batch_calls = bed.aws.calls("BatchGetSecretValue") / options.runs
+        twenty = measure([*export, *names], bed.env, runs)
+        batch_calls = bed.aws.calls("BatchGetSecretValue") / runs
         bed.aws.inject("BatchGetSecretValue", code="AccessDeniedException", status=400, times=None)
-        fallback = measure([*export, *names], bed.env, options.runs)
+        fallback = measure([*export, *names], bed.env, runs)
         bed.aws.clear_faults()
 
         print(f"1 secret:                 {one * 1000:6.0f} ms  (1 GetSecretValue)")

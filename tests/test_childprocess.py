@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shlex
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from awscli_gitpod.childprocess import MASK, MaskFilter
+from awscli_gitpod.maskfilter import MASK, MaskFilter, Masks
 
 # The wrapper: run_child in a process of its own, as `aws-gitpod secrets exec` runs it.
 WRAPPER = """
@@ -24,7 +25,7 @@ from awscli_gitpod import errors
 from awscli_gitpod.childprocess import run_child
 argv, env, mask = json.loads(sys.argv[1])
 try:
-    sys.exit(run_child(argv, env, mask))
+    sys.exit(run_child(argv, env, None if mask is None else [value.encode() for value in mask]))
 except errors.Failure as failure:
     print(failure.message, file=sys.stderr)
     sys.exit(failure.exit_code)
@@ -213,9 +214,37 @@ def masked_reference(data: bytes, values: list[bytes]) -> bytes:
     st.lists(st.text("abcx", max_size=12), max_size=12),
 )
 def test_mask_filter_is_independent_of_read_boundaries(values: list[str], chunks: list[str]) -> None:
-    mask_filter = MaskFilter(values)
+    mask_filter = MaskFilter(Masks([value.encode() for value in values]))
     streamed = b"".join(mask_filter.feed(chunk.encode()) for chunk in chunks) + mask_filter.finish()
     whole = "".join(chunks).encode()
     assert streamed == masked_reference(whole, [v.encode() for v in values])
     for value in values:
         assert value.encode() not in streamed.replace(MASK, b"\n")
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_with_mask_a_closed_reader_ends_the_child_as_without_us(stream: str) -> None:
+    # `secrets exec --mask ... | head -1`: the child must see the closed pipe (SIGPIPE) and end, and its
+    # status (128 + SIGPIPE) must be ours, as when it writes to the closed pipe itself.
+    writer = f"yes >&{1 if stream == 'stdout' else 2}"
+    redirect = "" if stream == "stdout" else "2>&1 >/dev/null"
+    for mask in (None, ["secret-value"]):
+        wrapped = " ".join(shlex.quote(word) for word in wrapper_argv(["sh", "-c", writer], PATH_ONLY, mask))
+        script = f'{wrapped} {redirect} | head -1; echo "status ${{PIPESTATUS[0]}}"'
+        result = subprocess.run(["bash", "-c", script], capture_output=True, timeout=30, check=False)
+        assert result.stdout == f"y\nstatus {128 + signal.SIGPIPE}\n".encode(), (mask, result.stderr)
+
+
+def test_with_mask_a_child_ignoring_sigpipe_gets_epipe() -> None:
+    child = python_child(
+        "import os, sys\n"
+        "try:\n"
+        "    while True:\n"
+        "        sys.stdout.write('line\\n'); sys.stdout.flush()\n"
+        "except BrokenPipeError:\n"
+        "    sys.stderr.write('EPIPE'); sys.stderr.flush(); os._exit(7)\n"
+    )
+    wrapped = " ".join(shlex.quote(word) for word in wrapper_argv(child, PATH_ONLY, ["secret-value"]))
+    script = f'{wrapped} | head -1; echo "status ${{PIPESTATUS[0]}}"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, timeout=30, check=False)
+    assert (result.stdout, result.stderr) == (b"line\nstatus 7\n", b"EPIPE")

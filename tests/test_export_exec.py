@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from awscli_gitpod import errors
+from awscli_gitpod.credentialenv import NESTING_MARKER, OUTRANKING
 from awscli_gitpod.testing.aws import AwsServer
 
 if TYPE_CHECKING:
@@ -88,6 +89,28 @@ def test_exec_passes_credentials_and_the_exit_code(workspace_env: Workspace, rol
     )
     assert result.returncode == 3
     assert result.stdout == expected["AccessKeyId"] + "\n"
+
+
+def test_exec_removes_what_outranks_the_credentials(workspace_env: Workspace, role_arn: str) -> None:
+    expected = creds_document(workspace_env, role_arn)
+    stale = {name: "from-the-shell" for name in OUTRANKING}
+    environment = dict(workspace_env.env, **stale, UNRELATED="kept")
+    result = subprocess.run(
+        ["aws-gitpod", "exec", "--role", role_arn, "--", "env", "-0"],
+        env=environment,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found = dict(item.split("=", 1) for item in result.stdout.decode().split("\0") if item)
+    assert set(OUTRANKING) & set(found) == set()
+    assert found[NESTING_MARKER] == role_arn
+    assert (found["AWS_ACCESS_KEY_ID"], found["AWS_SESSION_TOKEN"]) == (
+        expected["AccessKeyId"],
+        expected["SessionToken"],
+    )
+    assert (found["UNRELATED"], found["AWS_CONFIG_FILE"]) == ("kept", environment["AWS_CONFIG_FILE"])
 
 
 def test_exec_runs_the_aws_cli_as_the_role(workspace_env: Workspace, role_arn: str) -> None:

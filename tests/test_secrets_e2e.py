@@ -444,6 +444,125 @@ def test_exec_mask(env: dict[str, str], secrets: Secrets) -> None:
     assert plain.stdout == b"t=top-secret\n"
 
 
+def pem_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+PEM = pem_key()
+# The forms that `--mask` once let through, each as a child prints it: the secret's value, what the child
+# prints (Python, given the value as `v`), and text of that which must not appear.
+LEAKS: dict[str, tuple[str, str, str]] = {
+    "one line of a PEM key": (PEM, "print(v.splitlines()[4])", PEM.splitlines()[4]),
+    "the value without its trailing newline": (
+        "Tr0ub4dor&3-horse-staple\n",
+        "print('password=' + v.strip() + '.')",
+        "Tr0ub4dor&3-horse-staple.",
+    ),
+    "the value JSON-escaped": (
+        'pa"ss\\wörd\n/two',
+        "import json; print(json.dumps({'password': v}))",
+        json.dumps('pa"ss\\wörd\n/two')[1:-1],
+    ),
+    "CRLF line ends": (
+        "first-line-of-secret\nsecond-line-of-secret\n",
+        "sys.stdout.buffer.write(v.replace('\\n', '\\r\\n').encode())",
+        "first-line-of-secret\r\nsecond",
+    ),
+    "the value URL-encoded": (
+        "p@ss:w/rd?&=#x",
+        "from urllib.parse import quote; print('postgres://app:' + quote(v, safe='') + '@db/app')",
+        "p%40ss%3Aw%2Frd",
+    ),
+    "the password field of a JSON (RDS) secret": (
+        json.dumps(RDS),
+        "import json; print('connecting as admin with', json.loads(v)['password'])",
+        RDS_PASSWORD,
+    ),
+}
+
+
+@pytest.mark.parametrize("leak", list(LEAKS))
+def test_exec_mask_hides_the_forms_programs_print(env: dict[str, str], secrets: Secrets, leak: str) -> None:
+    value, printer, shown = LEAKS[leak]
+    name = secrets.create("value", value)
+    code = f"import os, sys\nv = os.environ['VALUE']\n{printer}\nsys.stdout.flush()\n"
+    plain = cli(env, "exec", f"VALUE={name}", "--", "python", "-c", code)
+    assert shown.encode() in plain.stdout, "the child prints the form"
+    masked = cli(env, "exec", "--mask", f"VALUE={name}", "--", "python", "-c", code)
+    assert masked.returncode == 0, masked.stderr
+    assert shown.encode() not in masked.stdout
+    assert b"****" in masked.stdout
+
+
+def test_exec_mask_lets_pipes_close(env: dict[str, str], secrets: Secrets) -> None:
+    token = secrets.create("token", "top-secret")
+    script = f'aws-gitpod secrets exec --mask {token} -- yes | head -1; echo "status ${{PIPESTATUS[0]}}"'
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, timeout=60, check=False)
+    assert (result.stdout, result.stderr) == (f"y\nstatus {128 + signal.SIGPIPE}\n".encode(), b"")
+
+
+def child_environment(result: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
+    """What `env -0` printed."""
+    assert result.returncode == 0, result.stderr.decode()
+    return dict(item.split("=", 1) for item in result.stdout.decode().split("\0") if item)
+
+
+def test_exec_with_credentials_gives_the_role_and_removes_what_outranks_it(
+    workspace_env: Workspace, role_arn: str, secrets: Secrets
+) -> None:
+    token = secrets.create("token", "top-secret")
+    shell = dict(workspace_env.env, AWS_PROFILE="shell", AWS_SECRET_KEY="stale")
+    found = child_environment(
+        cli(shell, "exec", token, "--with-credentials", "--role", role_arn, "--", "env", "-0")
+    )
+    creds = json.loads(
+        subprocess.run(
+            ["aws-gitpod", "creds", "--role", role_arn], env=shell, capture_output=True, check=True
+        ).stdout
+    )
+    assert (found["TOKEN"], found["AWS_ACCESS_KEY_ID"], found["AWS_GITPOD_EXEC"]) == (
+        "top-secret",
+        creds["AccessKeyId"],
+        role_arn,
+    )
+    assert "AWS_PROFILE" not in found and "AWS_SECRET_KEY" not in found
+    # Without it the command gets no credentials from us, so the shell's own stay its way to AWS.
+    plain = child_environment(cli(shell, "exec", token, "--role", role_arn, "--", "env", "-0"))
+    assert (plain["AWS_PROFILE"], "AWS_GITPOD_EXEC" in plain) == ("shell", False)
+    assert "AWS_SESSION_TOKEN" not in plain
+
+
+def test_exec_with_credentials_needs_a_role_and_refuses_to_nest(
+    env: dict[str, str], secrets: Secrets, aws_server: AwsServer
+) -> None:
+    token = secrets.create("token", "top-secret")
+    assert_failed(cli(env, "exec", token, "--with-credentials", "--", "true"), errors.USAGE, "--role ARN")
+    nested = dict(env, AWS_GITPOD_EXEC="arn:aws:iam::123456789012:role/outer")
+    aws_server.reset_calls()
+    assert_failed(
+        cli(
+            nested,
+            "exec",
+            token,
+            "--with-credentials",
+            "--role",
+            "arn:aws:iam::123456789012:role/x",
+            "--",
+            "true",
+        ),
+        errors.USAGE,
+        "already inside `aws-gitpod exec` for arn:aws:iam::123456789012:role/outer",
+    )
+    assert aws_server.all_calls() == {}
+    assert ok(cli(nested, "exec", token, "--", "true")) == b"", "reading secrets inside exec is fine"
+
+
 def test_exec_runs_nothing_when_a_secret_fails(env: dict[str, str], secrets: Secrets) -> None:
     token = secrets.create("token", "top-secret")
     marker = Path(env["HOME"]) / "ran"

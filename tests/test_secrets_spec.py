@@ -1,4 +1,5 @@
-"""`secretspec` and `secretstore.explain`: SPEC grammar, variable naming, per-secret messages."""
+"""`secretspec`, `secretstore.explain` and `parameterstore.explain`: SPEC grammar, variable naming,
+per-secret and per-parameter messages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import pytest
 
 from awscli_gitpod import errors
+from awscli_gitpod.parameterstore import Parameter, ParameterRequest, relative_name
+from awscli_gitpod.parameterstore import explain as explain_parameter
 from awscli_gitpod.secretspec import (
     SecretProblem,
     Spec,
@@ -14,6 +17,7 @@ from awscli_gitpod.secretspec import (
     check_collisions,
     name_for_secret,
     parse_spec,
+    path_variables,
     variables,
 )
 from awscli_gitpod.secretstore import explain, region_of
@@ -40,6 +44,38 @@ RDS = json.dumps({"username": "admin", "password": "pa'ss", "port": 5432, "ssl":
 )
 def test_parse_spec(text: str, spec: Spec) -> None:
     assert parse_spec(text) == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "secret_id", "name", "key", "is_path"),
+    [
+        ("ssm:/app/db/password", "/app/db/password", None, None, False),
+        ("PW=ssm:/app/db#password", "/app/db", "PW", "password", False),
+        ("ssm:/app/db:3", "/app/db:3", None, None, False),
+        ("ssm:flat-name", "flat-name", None, None, False),
+        ("ssm:/app/", "/app/", None, None, True),
+        ("CFG=ssm:/", "/", "CFG", None, True),
+        (
+            "ssm:arn:aws:ssm:eu-west-1:123456789012:parameter/app/x",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/app/x",
+            None,
+            None,
+            False,
+        ),
+    ],
+)
+def test_parse_parameter_specs(
+    text: str, secret_id: str, name: str | None, key: str | None, is_path: bool
+) -> None:
+    spec = parse_spec(text)
+    assert (spec.parameter, spec.secret_id, spec.name, spec.key, spec.is_path) == (
+        True,
+        secret_id,
+        name,
+        key,
+        is_path,
+    )
+    assert spec.source == "ssm:" + secret_id
 
 
 @pytest.mark.parametrize(
@@ -144,6 +180,53 @@ def test_collisions_name_both_sources() -> None:
 def test_each_failure_is_one_actionable_line(code: str, message: str, fragment: str) -> None:
     failure = explain("prod/db", code, message, "eu-west-1")
     assert failure.explanation.startswith("prod/db: ")
+    assert fragment in failure.explanation
+    assert "\n" not in failure.explanation
+
+
+def test_a_parameter_path_names_variables_by_their_relative_path() -> None:
+    path = "/app/"
+    read = [
+        Parameter("/app/db/password", "pw"),
+        Parameter("/app/feature.flag", "on"),
+        Parameter("/app/9x", "n"),
+    ]
+    pairs = [(relative_name(parameter, path), parameter.value) for parameter in read]
+    assert [(v.name, v.source) for v in path_variables(parse_spec("ssm:/app/"), pairs)] == [
+        ("DB_PASSWORD", "ssm:/app/db/password"),
+        ("FEATURE_FLAG", "ssm:/app/feature.flag"),
+        ("_9X", "ssm:/app/9x"),
+    ]
+    assert path_variables(parse_spec("ssm:/app/"), pairs, prefix="APP_")[2].name == "APP_9X"
+    assert path_variables(parse_spec("CFG=ssm:/app/"), pairs)[0].name == "CFG_DB_PASSWORD"
+    nested = path_variables(parse_spec("ssm:/app/"), [("db", RDS)], expand_json=True)
+    assert [(v.name, v.source) for v in nested][:2] == [
+        ("DB_USERNAME", "ssm:/app/db#username"),
+        ("DB_PASSWORD", "ssm:/app/db#password"),
+    ]
+
+
+def test_a_parameter_named_by_selector_or_arn_is_named_by_its_last_segment() -> None:
+    assert variables(parse_spec("ssm:/app/db:3"), "/app/db", "v")[0].name == "DB"
+    arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/app/api-key"
+    assert variables(parse_spec(f"ssm:{arn}"), arn, "v") == [Variable("API_KEY", "v", f"ssm:{arn}")]
+
+
+@pytest.mark.parametrize(
+    ("request_name", "code", "fragment"),
+    [
+        ("/app/x", "ParameterNotFound", "not found in eu-west-1 (ParameterNotFound)"),
+        ("/app/x:4", "ParameterVersionNotFound", "no such version or label"),
+        ("/app/", "NothingUnderPath", "no parameters under /app/ in eu-west-1"),
+        ("/app/x", "AccessDeniedException", "ssm:GetParameter and ssm:GetParameters on it"),
+        ("/app/", "AccessDeniedException", "ssm:GetParametersByPath on it"),
+        ("/app/x", "InvalidKeyId", "kms:Decrypt"),
+        ("/app/x", "ValidationException", "ValidationException: line two"),
+    ],
+)
+def test_each_parameter_failure_is_one_actionable_line(request_name: str, code: str, fragment: str) -> None:
+    failure = explain_parameter(ParameterRequest(request_name), code, "line one\nline two", "eu-west-1")
+    assert failure.explanation.startswith(f"ssm:{request_name}: ")
     assert fragment in failure.explanation
     assert "\n" not in failure.explanation
 

@@ -2,9 +2,9 @@
 
     aws-gitpod exec --profile gitpod -- terraform plan
 
-The command's exit code, and the signal that ended it, become ours. Nesting is refused: inside another
-`aws-gitpod exec` it would be unclear which credentials a command uses. Long-running programs outlive the
-session's credentials; give those a credential_process profile instead.
+The command's exit code, and the signal that ended it, become ours. What outranks environment credentials
+in some SDK (`AWS_PROFILE`...) is removed, and nesting is refused (`credentialenv`). Long-running programs
+outlive the session's credentials; give those a credential_process profile instead.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import os
 
 from awscli_gitpod import errors
 from awscli_gitpod.childprocess import exit_like, run_child_status
+from awscli_gitpod.credentialenv import credential_environment, refuse_nesting
 from awscli_gitpod.options import add_source_options, refresh_margin, role_or_profile
-
-NESTING_MARKER = "AWS_GITPOD_EXEC"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,13 +29,8 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         raise errors.UsageError("no command to run: aws-gitpod exec [options] -- command [args]")
-    if os.environ.get(NESTING_MARKER):
-        raise errors.UsageError(
-            f"already inside `aws-gitpod exec` for {os.environ[NESTING_MARKER]}; run the command directly"
-        )
+    refuse_nesting()
     role, profile = role_or_profile(args)
     credentials, options = credentials_for(role, profile, refresh_margin(args), use_cache=not args.no_cache)
-    environment = dict(os.environ)
-    environment.update(credentials.environment(options.region))
-    environment[NESTING_MARKER] = options.role_arn
+    environment = credential_environment(os.environ, credentials, options.region, options.role_arn)
     return exit_like(run_child_status(command, environment))

@@ -1,5 +1,5 @@
-"""Fetch AWS Secrets Manager secrets for workspace tasks: `get` one, `export` several as environment
-variables, or `exec` a command with them in its environment.
+"""Fetch AWS Secrets Manager secrets and SSM Parameter Store parameters (`ssm:`) for workspace tasks: `get`
+one, `export` several as environment variables, or `exec` a command with them in its environment.
 
 Credentials come from `--role ARN` (the workspace token exchanged through the shared cache, no profile
 needed) or else from AWS's usual chain (`--profile`, the AWS_* variables). Values go to stdout, a 0600 file
@@ -9,8 +9,9 @@ unless every secret asked for was read: failures are listed by ID, one line each
 In a prebuild (GITPOD_HEADLESS=true) nothing is fetched unless `--allow-prebuild` is given: a prebuild's
 snapshot and logs are shared with everyone who opens the project.
 
-This module is the glue only: SPECs are `secretspec`, reading is `secretstore`, formats are `envformat`,
-running the command is `childprocess`.
+This module is the glue only: SPECs are `secretspec`, reading them all is `secretsources` (through
+`secretstore` and `parameterstore`), formats are `envformat`, running the command is `childprocess`, what
+`--mask` hides is `maskforms`, and what `--with-credentials` gives the command is `credentialenv`.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, NoReturn
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from awscli_gitpod import errors
 from awscli_gitpod.envformat import FORMATS
 from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
 
 if TYPE_CHECKING:
-    from awscli_gitpod.secretspec import Variable
-    from awscli_gitpod.secretstore import Connection
+    from awscli_gitpod.storeaccess import Connection
 
 COMMAND_MARKER = "--"
 
@@ -42,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "bytes), or write it to a new 0600 file with --output.",
         allow_abbrev=False,
     )
-    get.add_argument("secret_id", metavar="ID", help="secret name or ARN")
+    get.add_argument("secret_id", metavar="ID", help="secret name or ARN, or ssm:PARAMETER[:VERSION|:LABEL]")
     get.add_argument("--key", metavar="KEY", help="print only this key of a JSON secret")
     version = get.add_mutually_exclusive_group()
     version.add_argument("--version-id", metavar="ID", help="a version ID (default: AWSCURRENT)")
@@ -58,7 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description='Print secrets as environment variables: `eval "$(aws-gitpod secrets export ...)"`.',
         allow_abbrev=False,
     )
-    export.add_argument("specs", nargs="+", metavar="SPEC", help="[NAME=]ID[#KEY]")
+    export.add_argument(
+        "specs", nargs="+", metavar="SPEC", help="[NAME=]ID[#KEY]; ID a secret, ssm:PARAMETER or ssm:/PATH/"
+    )
     export.add_argument(
         "--format", choices=FORMATS, default="shell", help="output format (default: %(default)s)"
     )
@@ -85,6 +88,11 @@ def _add_exec_arguments(parser: argparse.ArgumentParser) -> None:
         "--mask",
         action="store_true",
         help="replace secret values in the command's output with **** (its output is then not a terminal)",
+    )
+    parser.add_argument(
+        "--with-credentials",
+        action="store_true",
+        help="also give the command the credentials of --role, as `aws-gitpod exec` does",
     )
     _add_variable_options(parser)
     _add_common_options(parser)
@@ -134,12 +142,39 @@ def get(
     output: str | None = None,
     force: bool = False,
 ) -> int:
+    from awscli_gitpod.parameterstore import PREFIX
     from awscli_gitpod.privatefile import write_private_file
-    from awscli_gitpod.secretspec import SecretProblem, key_value
-    from awscli_gitpod.secretstore import SecretRequest, fetch
 
     if force and output is None:
         raise errors.UsageError("--force only applies with --output FILE")
+    if secret_id.startswith(PREFIX):
+        data = _parameter_bytes(secret_id[len(PREFIX) :], connection, key, version_id or version_stage)
+    else:
+        data = _secret_bytes(secret_id, connection, key, version_id, version_stage)
+        if output is None and data.binary and sys.stdout.isatty():
+            raise errors.UsageError(f"{secret_id} is binary: redirect stdout or use --output FILE")
+    if output is not None:
+        write_private_file(output, data.value, replace=force)
+    else:
+        _write_stdout(data.value)
+    return errors.OK
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: bytes = field(repr=False)
+    binary: bool = False
+
+
+def _secret_bytes(
+    secret_id: str,
+    connection: Callable[[], Connection],
+    key: str | None,
+    version_id: str | None,
+    version_stage: str | None,
+) -> _Value:
+    from awscli_gitpod.secretstore import SecretRequest, fetch
+
     request = SecretRequest(secret_id, version_id, version_stage)
     results = fetch([request], connection())
     failures = results.failures_in_order([request])
@@ -151,22 +186,43 @@ def get(
             raise errors.Failure(
                 f"{secret_id}: the secret is binary, so it has no key", errors.SECRETS_FAILED
             )
-        data = secret.binary
-        if output is None and sys.stdout.isatty():
-            raise errors.UsageError(f"{secret_id} is binary: redirect stdout or use --output FILE")
-    else:
-        text = secret.string or ""
-        if key is not None:
-            try:
-                text = key_value(text, key, f"{secret_id}#{key}")
-            except SecretProblem as problem:
-                raise errors.Failure(str(problem), errors.SECRETS_FAILED) from None
-        data = text.encode("utf-8", "surrogatepass")
-    if output is not None:
-        write_private_file(output, data, replace=force)
-    else:
-        _write_stdout(data)
-    return errors.OK
+        return _Value(secret.binary, binary=True)
+    return _Value(_text_or_key(secret.string or "", key, secret_id))
+
+
+def _parameter_bytes(
+    name: str, connection: Callable[[], Connection], key: str | None, version: str | None
+) -> _Value:
+    from awscli_gitpod.parameterstore import ParameterRequest, fetch
+
+    request = ParameterRequest(name)
+    if version is not None:
+        raise errors.UsageError(
+            f"--version-id and --version-stage are for secrets; for a parameter write "
+            f"ssm:{name or 'NAME'}:VERSION or ssm:{name or 'NAME'}:LABEL"
+        )
+    if not name or request.is_path:
+        raise errors.UsageError(
+            f"{request.label!r}: secrets get reads one parameter by name; for every parameter under a path "
+            "use secrets export or secrets exec"
+        )
+    results = fetch([request], connection())
+    failures = results.failures_in_order([request])
+    if failures:
+        raise errors.Failure(failures[0].explanation, errors.SECRETS_FAILED)
+    return _Value(_text_or_key(results.found[request][0].value, key, request.label))
+
+
+def _text_or_key(text: str, key: str | None, label: str) -> bytes:
+    """The value as stored, or one key of it as a JSON object, as bytes."""
+    from awscli_gitpod.secretspec import SecretProblem, key_value
+
+    if key is not None:
+        try:
+            text = key_value(text, key, f"{label}#{key}")
+        except SecretProblem as problem:
+            raise errors.Failure(str(problem), errors.SECRETS_FAILED) from None
+    return text.encode("utf-8", "surrogatepass")
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -184,9 +240,10 @@ def export(
     prefix: str = "",
 ) -> int:
     from awscli_gitpod.envformat import render
+    from awscli_gitpod.secretsources import read_variables
 
-    found = secret_variables(specs, connection, expand_json, prefix, "nothing was exported")
-    _write_stdout(render([(v.name, v.value) for v in found], format).encode("utf-8"))
+    found = read_variables(specs, connection, expand_json, prefix, "nothing was exported")
+    _write_stdout(render([(v.name, v.value) for v in found.variables], format).encode("utf-8"))
     return errors.OK
 
 
@@ -195,8 +252,19 @@ def export(
 
 def _run_exec(args: argparse.Namespace, raw_args: list[str]) -> int:
     options, command = _split_exec_arguments(raw_args)
+    if options.with_credentials and not options.role:
+        raise errors.UsageError(
+            "--with-credentials gives the command the credentials of --role ARN; with a profile, the "
+            "command can use the profile itself"
+        )
     return exec_command(
-        options.specs, command, _connection_from(options), options.mask, options.expand_json, options.prefix
+        options.specs,
+        command,
+        _connection_from(options),
+        options.mask,
+        options.expand_json,
+        options.prefix,
+        with_credentials=(options.role, options.region) if options.with_credentials else None,
     )
 
 
@@ -221,76 +289,43 @@ def exec_command(
     mask: bool = False,
     expand_json: bool = False,
     prefix: str = "",
+    with_credentials: tuple[str, str | None] | None = None,
 ) -> int:
+    """Run `command` with the variables; `with_credentials` (role ARN, region): also with the credentials the
+    secrets were read with, as `aws-gitpod exec` gives them."""
     from awscli_gitpod.childprocess import exit_like, run_child_status
+    from awscli_gitpod.credentialenv import credential_environment, refuse_nesting
+    from awscli_gitpod.maskforms import mask_forms
+    from awscli_gitpod.secretsources import read_variables
 
     if not command:
         raise errors.UsageError("no command after --: secrets exec SPEC... -- COMMAND [ARG...]")
-    found = secret_variables(specs, connection, expand_json, prefix, "the command was not run")
+    if with_credentials:
+        refuse_nesting()
+    reached: list[Connection] = []
+
+    def connect() -> Connection:
+        reached.append(connection())
+        return reached[-1]
+
+    found = read_variables(specs, connect, expand_json, prefix, "the command was not run")
     environment = dict(os.environ)
-    environment.update((variable.name, variable.value) for variable in found)
-    status = run_child_status(command, environment, [v.value for v in found] if mask else None)
+    if with_credentials and reached and reached[-1].credentials is not None:
+        role_arn, region = with_credentials
+        environment = credential_environment(environment, reached[-1].credentials, region, role_arn)
+    environment.update((variable.name, variable.value) for variable in found.variables)
+    status = run_child_status(command, environment, mask_forms(found.secret_texts) if mask else None)
     return exit_like(status)
 
 
 # --- shared -------------------------------------------------------------------------------------
 
 
-def secret_variables(
-    spec_texts: list[str],
-    connection: Callable[[], Connection],
-    expand_json: bool,
-    prefix: str,
-    consequence: str,
-) -> list[Variable]:
-    """Every variable the SPECs ask for, or a Failure listing every secret that could not be used."""
-    from awscli_gitpod.envformat import check_pairs
-    from awscli_gitpod.secretspec import (
-        SecretProblem,
-        check_collisions,
-        check_prefix,
-        parse_spec,
-        variables,
-    )
-    from awscli_gitpod.secretstore import SecretRequest, fetch
-
-    specs = [parse_spec(text) for text in spec_texts]  # usage errors first, before any AWS call
-    check_prefix(prefix)
-    requests = [SecretRequest(spec.secret_id) for spec in specs]
-    results = fetch(requests, connection())
-    problems = [failure.explanation for failure in results.failures_in_order(requests)]
-    found: list[Variable] = []
-    for spec, request in zip(specs, requests):
-        secret = results.secrets.get(request)
-        if secret is None:
-            continue
-        try:
-            found += variables(spec, secret.name, secret.string, expand_json, prefix)
-        except SecretProblem as problem:
-            problems.append(str(problem))
-    if problems:
-        _fail(problems, consequence)
-    check_collisions(found)
-    try:
-        check_pairs([(variable.name, variable.value) for variable in found])
-    except ValueError as error:
-        raise errors.Failure(f"{error}; {consequence}", errors.SECRETS_FAILED) from None
-    return found
-
-
-def _fail(problems: list[str], consequence: str) -> NoReturn:
-    if len(problems) == 1:
-        raise errors.Failure(f"{problems[0]}; {consequence}", errors.SECRETS_FAILED)
-    raise errors.Failure(
-        f"{len(problems)} secrets could not be used; {consequence}", errors.SECRETS_FAILED, tuple(problems)
-    )
-
-
 def _connection_from(args: argparse.Namespace) -> Callable[[], Connection]:
     """How to reach Secrets Manager, resolved only when needed: usage errors come before any token."""
 
     def connect() -> Connection:
-        from awscli_gitpod.secretstore import Connection
+        from awscli_gitpod.storeaccess import Connection
 
         _refuse_in_prebuild(args.allow_prebuild)
         credentials = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 
-from awscli_gitpod import errors
+from awscli_gitpod import errors, prebuild
 from awscli_gitpod.cache import (
     DEFAULT_REFRESH_MARGIN,
     CacheUnavailable,
@@ -47,7 +47,7 @@ def cached_document(
         raise errors.UsageError("--refresh-margin must be zero or more seconds")
     validate(options)
     deadline = time.monotonic() + options.timeout
-    if not use_cache:
+    if not use_cache or not prebuild.may_write("credentials to the cache"):
         return exchange(options, deadline).process_output()
 
     path = entry_path(cache_key(split_arguments(creds_args).identity, os.environ))

@@ -59,8 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ),
         (
             "lint-gitpod-yml",
-            "find static AWS credentials in .gitpod.yml (pre-commit hook)",
-            ".gitpod.yml files",
+            "find static AWS keys in .gitpod.yml, Ona automations and devcontainer.json (pre-commit hook)",
+            ".gitpod.yml, automations.yaml and devcontainer.json files",
         ),
     ):
         command = actions.add_parser(name, help=summary, allow_abbrev=False)

@@ -19,7 +19,6 @@ import sys
 import time
 
 from awscli_gitpod.testing.standins import backend
-from awscli_gitpod.testing.standins.awslogin import assume_and_configure
 from awscli_gitpod.testing.standins.cobra import Cli, CliError, Command, Flag, Values, string, strings
 from awscli_gitpod.testing.standins.gojson import marshal_indent, parse_unverified
 
@@ -56,6 +55,8 @@ def _workspace_info() -> dict[str, object]:
 
 
 def idp_login_aws(values: Values, positional: list[str]) -> int:
+    from awscli_gitpod.testing.standins.awslogin import assume_and_configure  # runs `aws`: only here
+
     role_arn = string(values, "role-arn")
     if not role_arn:
         raise CliError("missing --role-arn or IDP_AWS_ROLE_ARN env var")

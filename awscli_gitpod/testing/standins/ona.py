@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from awscli_gitpod.testing.standins import backend
-from awscli_gitpod.testing.standins.awslogin import assume_and_configure
 from awscli_gitpod.testing.standins.cobra import Cli, CliError, Command, Flag, Values, string, strings
 from awscli_gitpod.testing.standins.gojson import marshal_indent, parse_compact_jws
 
@@ -91,6 +90,8 @@ def idp_token(values: Values, positional: list[str]) -> int:
 
 
 def idp_login_aws(values: Values, positional: list[str]) -> int:
+    from awscli_gitpod.testing.standins.awslogin import assume_and_configure  # runs `aws`: only here
+
     role_arn = string(values, "role-arn")
     if not role_arn:
         raise CliError('required flag(s) "role-arn" not set', flag_error=True)

@@ -145,7 +145,7 @@ CLI = Cli(
             Command(
                 "info",
                 "Display workspace info, such as its ID, class, etc.",
-                flags=(Flag("json", "bool", False, "Output in JSON format"),),
+                flags=(Flag("json", "bool", False, "Output in JSON format", "j"),),
                 action=info,
             ),
         ),

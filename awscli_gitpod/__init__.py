@@ -9,6 +9,8 @@ Where things are, one line each:
   `errors.error_handler` (run by `cli.main`) prints it;
 - STS retry policy: `retry.RetryPolicy`, applied by `sts.assume_role`; botocore clients: `awsclient`;
 - how doctor decides: `diagnosis` (the check order and the failure rule in its `__init__`);
+- whose token it is, and when it is not the workspace's own (an Ona user token): `principal`;
+- what is not fetched or written in a prebuild, and how one is told: `prebuild`;
 - trust-policy logic: `policy/` (evaluate, lint, generate, compare, the `.gitpod.yml` linter, the hooks);
 - where the hooks are called: `plugins.call_hook`, from `exchange` (token sources, claims, role, session);
   the built-in implementations are plugins in `builtin/`;

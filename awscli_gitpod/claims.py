@@ -50,8 +50,23 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return _segment(parts[0]), _segment(parts[1])
 
 
+def claims_of_document(document: object) -> dict[str, Any] | None:
+    """The claims in a decoded token as the CLIs print one, or in a bare claims object; None if it holds none.
+
+    `gp idp token --decode` (and `aws-gitpod token --decode`) print `{"Header": {...}, "Payload": {...}}`;
+    `ona idp token --decode` prints go-jose's `{"Claims": {...}, "Header": [{"KeyID": ...}]}`.
+    """
+    if not isinstance(document, dict):
+        return None
+    wrapped = [key for key in ("Payload", "Claims") if key in document]
+    if wrapped and set(document) <= {wrapped[0], "Header"}:
+        inner = document[wrapped[0]]
+        return inner if isinstance(inner, dict) else None
+    return document
+
+
 def audiences(claims: dict[str, Any]) -> list[str]:
-    """`aud` as a list: Gitpod always sends an array, other issuers may send a string."""
+    """`aud` as a list: Gitpod Classic and Ona V3 send an array, Ona V2 a plain string."""
     aud = claims.get("aud")
     if isinstance(aud, str):
         return [aud]
@@ -68,7 +83,8 @@ def describe(claims: dict[str, Any]) -> str:
 
 
 def workspace_id(claims: dict[str, Any]) -> str | None:
-    """The Classic workspace id, or the Ona environment id."""
+    """The Classic workspace id, or the Ona environment id (a V3 claim, or the `env:` of a V2 `sub`); None
+    for a user's or a runner's token."""
     for name in ("workspace_id", "environment_id"):
         value = claims.get(name)
         if isinstance(value, str) and value:

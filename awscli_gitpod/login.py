@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from awscli_gitpod import awsconfig, errors
+from awscli_gitpod import awsconfig, errors, prebuild
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions, validate
 from awscli_gitpod.profiles import STATIC_KEYS, static_keys_of
@@ -95,6 +95,7 @@ def _remove_static_keys(profile: str) -> Callable[[awsconfig.ConfigFile], None]:
 
 
 def _login_static(credentials: Credentials, profile: str, write_region: str | None) -> int:
+    prebuild.refuse_write(f"static keys to {awsconfig.credentials_path()}")
     values = {
         "aws_access_key_id": credentials.access_key_id,
         "aws_secret_access_key": credentials.secret_access_key,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from awscli_gitpod import errors, refreshahead, waiting
+from awscli_gitpod import errors, prebuild, refreshahead, waiting
 from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.deadline import DeadlineExceeded, ceiling
@@ -43,7 +43,9 @@ def cached_document(
         raise errors.UsageError("--refresh-margin must be zero or more seconds")
     validate(options)
     deadline = time.monotonic() + options.timeout
-    slot = Slot.for_arguments(creds_args) if use_cache else None
+    # A declared prebuild writes nothing to disk: its snapshot would hand the credentials to everyone.
+    cached = use_cache and prebuild.may_write("credentials to the cache")
+    slot = Slot.for_arguments(creds_args) if cached else None
     handoff = waiting.take(slot.path) if slot is not None else None
     if handoff is not None:
         deadline = min(deadline, handoff.deadline)  # the wait before the imports counts

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from awscli_gitpod import awsclient, errors
-from awscli_gitpod.claims import MalformedToken, decode_unverified, describe
+from awscli_gitpod.claims import MalformedToken, decode_unverified
 from awscli_gitpod.credentials import Credentials
+from awscli_gitpod.principal import describe_principal
 from awscli_gitpod.redaction import redact
 from awscli_gitpod.retry import DEFAULT_POLICY, RetryPolicy
 
@@ -67,7 +68,7 @@ class _Unreadable(Exception):
 
 def _token_description(token: str) -> str:
     try:
-        return describe(decode_unverified(token)[1])
+        return describe_principal(decode_unverified(token)[1])
     except MalformedToken:
         return "an undecodable token"
 

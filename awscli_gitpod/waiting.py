@@ -49,6 +49,8 @@ def wait_for_refresh(path: str, key: str, margin: int, timeout: float) -> int | 
     """Print the entry once it is fresh (an exit code), or take its lock and hand it over (None)."""
     deadline = time.monotonic() + timeout
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    if not os.path.isdir(os.path.dirname(path)):
+        return None  # nobody has cached anything here (or may not: a prebuild): nothing to wait for
     try:
         ensure_private_dir(os.path.dirname(path))
         fd = os.open(path + ".lock", flags, 0o600)

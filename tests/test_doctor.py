@@ -30,6 +30,7 @@ CHECKS = [
     "token-source",
     "token",
     "claims",
+    "identity",
     "issuer",
     "signature",
     "audience",
@@ -181,7 +182,7 @@ def test_a_missing_provider(
 
 def test_an_expired_token(workspace: Workspace, role: str, own_issuer: Issuer, tmp_path: Path) -> None:
     token_file = tmp_path / "token"
-    token_file.write_text(own_issuer.mint(lifetime=-3600, context=workspace.subject))
+    token_file.write_text(own_issuer.mint(lifetime=-3600, workspace_id=workspace.env["GITPOD_WORKSPACE_ID"]))
     code, results = doctor(workspace, "--role", role, "--token-file", str(token_file))
     assert code == errors.CHECK_FAILED
     assert results["token-source"]["detail"] == "token-file"
@@ -203,7 +204,9 @@ def test_an_unreachable_issuer(workspace: Workspace, role: str, own_issuer: Issu
 
 def test_a_bad_signature(workspace: Workspace, role: str, own_issuer: Issuer, tmp_path: Path) -> None:
     token_file = tmp_path / "token"
-    token_file.write_text(own_issuer.mint(sign_with_foreign_key=True, context=workspace.subject))
+    token_file.write_text(
+        own_issuer.mint(sign_with_foreign_key=True, workspace_id=workspace.env["GITPOD_WORKSPACE_ID"])
+    )
     code, results = doctor(workspace, "--role", role, "--token-file", str(token_file))
     assert code == errors.CHECK_FAILED
     assert failing(results) == ["signature", "sts"]
@@ -284,3 +287,64 @@ def test_role_auto_is_resolved_from_the_role_rules(workspace: Workspace, role: s
     )
     assert results["trust-policy"]["status"] == "ok"
     assert f"assumed-role/{role.rsplit('/', 1)[1]}/" in results["sts"]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "cause"),
+    [
+        ({ENV_ISSUER: None}, "the workspace's supervisor does not answer"),  # not in a running workspace
+        ({"AWS_GITPOD_TESTBED_MODE": "fail"}, "the workspace's supervisor answers (`gp info` works)"),
+    ],
+)
+def test_gp_that_cannot_mint_is_explained(
+    workspace: Workspace, role: str, changes: dict[str, str | None], cause: str
+) -> None:
+    for name, value in changes.items():
+        if value is None:
+            workspace.env.pop(name)
+        else:
+            workspace.env[name] = value
+    code, results = doctor(workspace, "--role", role)
+    assert code == errors.CHECK_FAILED
+    assert failing(results) == ["token"]
+    detail = results["token"]["detail"]
+    assert "gp could not mint a token (`gp idp token` hides why and says `token is malformed`)" in detail
+    assert cause in detail
+    if ENV_ISSUER in changes:  # gp info's own answer is passed on
+        assert "failed getting workspace info from supervisor: rpc error: code = Unavailable" in detail
+    creds = workspace.run("aws-gitpod", "creds", "--role", role)
+    assert creds.returncode == errors.NO_TOKEN
+    assert cause in creds.stderr
+
+
+def test_an_ona_user_token_in_an_environment_is_named_with_the_way_back(
+    ona_env: Workspace, ona_issuer: Issuer, aws_server: AwsServer
+) -> None:
+    role = create_oidc_role(
+        aws_server.endpoint_url,
+        ona_issuer.url,
+        role_name=f"doctor-{uuid.uuid4().hex[:10]}",
+        subject=ona_env.subject,
+    )
+    ona_env.aws_credentials_file.write_text(
+        "[admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
+    assert ona_env.run("ona", "login", "--token", "not-a-real-pat").returncode == 0
+    code, results = doctor(ona_env, "--role", role)
+    assert code == errors.CHECK_FAILED
+    assert failing(results) == ["identity", "trust-policy", "sts"]
+    assert results["identity"]["detail"].startswith("the token is an Ona user token (sub org:")
+    assert "`ona login --token`" in results["identity"]["detail"]
+    assert results["identity"]["fix"] == (
+        "`ona config context use environment` makes the ona CLI mint as the environment again"
+    )
+    creds = ona_env.run("aws-gitpod", "creds", "--role", role, "--no-cache")
+    assert creds.returncode == errors.AWS_DENIED
+    assert "an Ona user token" in creds.stderr and "ona config context use environment" in creds.stderr
+
+    assert ona_env.run("ona", "config", "context", "use", "environment").returncode == 0
+    code, results = doctor(ona_env, "--role", role)
+    assert code == errors.OK, failing(results)
+    assert (
+        results["identity"]["detail"] == f"an Ona environment token ({ona_env.env['GITPOD_ENVIRONMENT_ID']})"
+    )

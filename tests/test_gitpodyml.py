@@ -1,4 +1,5 @@
-"""`lint-gitpod-yml`: static AWS credentials and `gp idp login aws` in .gitpod.yml."""
+"""`lint-gitpod-yml`: static AWS credentials and static-key logins in .gitpod.yml, Ona automation files and
+devcontainer.json, and aws-gitpod in an Ona prebuild that does not say so."""
 
 from __future__ import annotations
 
@@ -32,6 +33,19 @@ SECRET = "Zq8vR2mTn5LkP0wYx3Bc7Df9GhJ1sA4eU6iO2pQr"  # 40 characters, shaped lik
         ("ona.gitpod.yml", ["GY005:2:prebuild", "GY002:3:command"]),
         ("clean.gitpod.yml", []),
         ("broken.gitpod.yml", ["GY006:3:"]),
+        # A secret in a service's command; an undeclared prebuild task; the vendor's login. The declared
+        # prebuild task and the postDevcontainerStart one are fine.
+        ("ona/automations.yaml", ["GY002:5:service database", "GY007:10:task warm", "GY005:21:task login"]),
+        (
+            "devcontainer/devcontainer.json",
+            [
+                "GY001:6:devcontainer containerEnv",
+                "GY002:7:devcontainer containerEnv",
+                "GY007:9:devcontainer onCreateCommand",
+                "GY005:11:devcontainer postStartCommand",
+            ],
+        ),
+        ("devcontainer/broken/devcontainer.json", ["GY006:5:"]),
     ],
 )
 def test_files(name: str, expected: list[str]) -> None:
@@ -72,6 +86,40 @@ def test_patterns(text: str, rules: list[str]) -> None:
 def test_the_login_suggestion_keeps_the_flags() -> None:
     (finding,) = lint_text(".gitpod.yml", "tasks:\n  - init: gp idp login aws --role-arn R -p dev -d 900\n")
     assert "use `aws-gitpod login --role-arn R -p dev -d 900` (same flags)" in finding.message
+    (json_line,) = lint_text(
+        "devcontainer.json", '{"postCreateCommand": "gp idp login aws --role-arn R -p d"}'
+    )
+    assert "use `aws-gitpod login --role-arn R -p d` (same flags)" in json_line.message
+
+
+@pytest.mark.parametrize(
+    ("command", "triggered_by", "rules"),
+    [
+        ("aws-gitpod creds --role R", "prebuild", ["GY007"]),
+        ("aws gitpod login --role-arn R", "[manual, prebuild]", ["GY007"]),
+        ("aws-gitpod secrets get x --output f", "[prebuild]", ["GY007"]),
+        ("AWS_GITPOD_PREBUILD=1 aws-gitpod creds", "[prebuild]", []),
+        ("aws-gitpod creds --role R", "[postEnvironmentStart]", []),
+        ("aws-gitpod-helper creds", "[prebuild]", []),
+        ("echo AKIAJ3MZQXWSPK4B7XYZ", "[manual]", ["GY001"]),
+    ],
+)
+def test_ona_automations(command: str, triggered_by: str, rules: list[str]) -> None:
+    text = f"tasks:\n  t:\n    command: {command}\n    triggeredBy: {triggered_by}\n"
+    assert [f.rule.id for f in lint_text(".ona/automations.yaml", text)] == rules
+    assert lint_text(".ona/automations.yaml", "tasks:\n  t: 3\nservices: [1]\n") == []
+
+
+def test_a_file_with_a_tasks_map_is_read_as_ona_automations_whatever_its_name() -> None:
+    text = "tasks:\n  t:\n    command: aws-gitpod creds --role R\n    triggeredBy: [prebuild]\n"
+    assert [f.where for f in lint_text("ci/ona-tasks.yml", text)] == ["task t"]
+
+
+def test_devcontainer_json_is_json_with_comments() -> None:
+    text = '{\n  // "x": "AKIAJ3MZQXWSPK4B7XYZ"\n  "u": "http://a//b", /* c */\n}\n'
+    (finding,) = lint_text(".devcontainer/devcontainer.json", text)
+    assert (finding.rule.id, finding.line) == ("GY001", 2)  # a key ID is reported even in a comment
+    assert [f.rule.id for f in lint_text(".devcontainer.json", "[1, 2]")] == ["GY006"]
 
 
 def test_never_prints_the_secret(capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,4 +160,5 @@ def test_rule_table_is_stable() -> None:
         "GY004": "static-session-token",
         "GY005": "gp-idp-login-aws",
         "GY006": "malformed-gitpod-yml",
+        "GY007": "prebuild-writes",
     }

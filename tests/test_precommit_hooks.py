@@ -30,6 +30,7 @@ GIT_ENV = {
     "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
 }
 LEAKY = "tasks:\n  - init: gp idp login aws --role-arn arn:aws:iam::123456789012:role/app\n"
+ONA_LEAKY = "tasks:\n  aws:\n    command: ona idp login aws --role-arn arn:aws:iam::123456789012:role/app\n"
 INSECURE = (ROOT / "tests" / "data" / "policies" / "insecure" / "tenant-prefix.json").read_text()
 SECURE = (ROOT / "tests" / "data" / "policies" / "secure" / "ona-project.json").read_text()
 
@@ -66,6 +67,14 @@ def test_the_manifest_is_valid() -> None:
         ("aws-gitpod-lint-gitpod-yml", ".gitpod.yml", True),
         ("aws-gitpod-lint-gitpod-yml", "sub/.gitpod.yml", False),
         ("aws-gitpod-lint-gitpod-yml", ".gitpod.Dockerfile", False),
+        ("aws-gitpod-lint-gitpod-yml", ".ona/automations.yaml", True),
+        ("aws-gitpod-lint-gitpod-yml", ".gitpod/automations.yaml", True),
+        ("aws-gitpod-lint-gitpod-yml", ".gitpod/automations.yml", True),
+        ("aws-gitpod-lint-gitpod-yml", ".devcontainer/devcontainer.json", True),
+        ("aws-gitpod-lint-gitpod-yml", ".devcontainer/python/devcontainer.json", True),
+        ("aws-gitpod-lint-gitpod-yml", ".devcontainer.json", True),
+        ("aws-gitpod-lint-gitpod-yml", ".devcontainer/Dockerfile", False),
+        ("aws-gitpod-lint-gitpod-yml", "docs/.ona/automations.yaml", False),
     ],
 )
 def test_file_patterns(hook: str, path: str, selected: bool) -> None:
@@ -102,7 +111,13 @@ def test_try_repo(hook_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> Non
     """Both hooks at once (try-repo installs into a fresh store every time: one install, not two)."""
     snapshot, env = hook_repo
     work = tmp_path / "project"
-    files = {"trust-policy.json": INSECURE, "ok/trust-policy.json": SECURE, ".gitpod.yml": LEAKY, "a.txt": ""}
+    files = {
+        "trust-policy.json": INSECURE,
+        "ok/trust-policy.json": SECURE,
+        ".gitpod.yml": LEAKY,
+        ".ona/automations.yaml": ONA_LEAKY,
+        "a.txt": "",
+    }
     for name, text in files.items():
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         (work / name).write_text(text)
@@ -116,5 +131,6 @@ def test_try_repo(hook_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> Non
     assert result.returncode == 1, output
     assert "trust-policy.json:16: GP004 tenant-wildcard: error:" in output
     assert ".gitpod.yml:2: GY005 gp-idp-login-aws: warning:" in output
+    assert ".ona/automations.yaml:3: GY005 gp-idp-login-aws: warning:" in output
     assert not re.search(r"ok/trust-policy\.json:\d+: GP\d+ [a-z-]+: (error|warning)", output)
     assert "a.txt" not in output  # neither hook selects it

@@ -17,7 +17,7 @@ import pytest
 from awscli_gitpod import errors
 from awscli_gitpod.policy.document import issuer_path
 from awscli_gitpod.testing.aws import AwsServer, admin_client, create_oidc_role
-from awscli_gitpod.testing.issuer import DEFAULT_CONTEXT_URL, Issuer
+from awscli_gitpod.testing.issuer import DEFAULT_CONTEXT_URL, DEFAULT_ORG_ID, Issuer
 from awscli_gitpod.testing.standins import ENV_ISSUER
 from awscli_gitpod.testing.sts_checks import ACCOUNT_ID
 
@@ -241,7 +241,7 @@ def test_ona_organization_role(ona_env: Workspace, own_issuer: Issuer, role_name
     ona_env.env.update(
         {ENV_ISSUER: own_issuer.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     )
-    organization = ona_env.env["GITPOD_ORGANIZATION_ID"]
+    organization = DEFAULT_ORG_ID  # the test bed's Ona organization: no variable names it in an environment
     result = setup(ona_env, "--role-name", role_name, "--ona-org", organization)
     assert result.returncode == 0, result.stderr
     creds = ona_env.run("aws-gitpod", "creds", "--role", f"arn:aws:iam::{ACCOUNT_ID}:role/{role_name}")

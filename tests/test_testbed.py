@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import boto3
@@ -69,7 +70,7 @@ def test_discovery_and_jwks_verify_a_minted_token(issuer: Issuer) -> None:
     token = issuer.mint(audience=["sts.amazonaws.com", "other"], scope="openid")
     header = jwt.get_unverified_header(token)
     assert header == {"alg": "RS256", "kid": issuer.kid}  # no `typ`, like Gitpod
-    assert re.fullmatch(r"id-[0-9a-f]+", header["kid"])
+    assert re.fullmatch(r"id-[0-9a-f]{64}", header["kid"])
     key = jwt.PyJWKClient(discovery["jwks_uri"]).get_signing_key_from_jwt(token)
     claims = jwt.decode(token, key.key, algorithms=["RS256"], audience="sts.amazonaws.com", issuer=issuer.url)
     assert claims["aud"] == ["sts.amazonaws.com", "other"]
@@ -82,39 +83,36 @@ def test_discovery_and_jwks_verify_a_minted_token(issuer: Issuer) -> None:
     assert issuer.hits("keys") == 1
 
 
+def test_the_ona_issuer_verifies_through_its_own_jwks_uri(ona_issuer: Issuer) -> None:
+    discovery = get_json(ona_issuer.url + "/.well-known/openid-configuration")
+    token = ona_issuer.mint(environment_id="e1")
+    key = jwt.PyJWKClient(discovery["jwks_uri"]).get_signing_key_from_jwt(token)
+    claims = jwt.decode(
+        token, key.key, algorithms=["RS256"], audience="sts.amazonaws.com", issuer=ona_issuer.url
+    )
+    assert claims["sub"].endswith("/env:e1")
+    with pytest.raises(urllib.error.HTTPError):
+        get_json(ona_issuer.url + "/keys")  # Classic's path is not Ona's
+
+
 def test_single_audience_is_still_an_array_and_scope_only_when_asked(issuer: Issuer) -> None:
     claims = jwt.decode(issuer.mint(), options={"verify_signature": False})
     assert claims["aud"] == ["sts.amazonaws.com"]
     assert "scope" not in claims
 
 
-def test_overrides_replace_add_and_remove_claims(issuer: Issuer) -> None:
-    token = issuer.mint(context="https://github.com/o/r/pull/1", email=None, extra="x", exp=123, now=100)
+def test_identity_fields_feed_derived_claims_and_others_replace_claims(issuer: Issuer) -> None:
+    token = issuer.mint(context_url="https://github.com/o/r/pull/1", email=None, extra="x", exp=123, now=100)
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["sub"] == "https://github.com/o/r/pull/1"
+    assert claims["sub"] == claims["context"] == "https://github.com/o/r/pull/1"
     assert claims["repository"] == "https://github.com/o/r.git"
     assert "email" not in claims
     assert claims["extra"] == "x"
     assert (claims["iat"], claims["exp"]) == (100, 123)
-
-
-def test_ona_subject_shapes() -> None:
-    v2 = build_claims(
-        "ona", "i", overrides={"organization_id": "o", "project_id": "p", "environment_id": "e"}
-    )
-    assert v2["sub"] == "org:o/prj:p/env:e"
-    assert (v2["organization_id"], v2["project_id"], v2["environment_id"]) == ("o", "p", "e")
-    no_project = build_claims(
-        "ona", "i", overrides={"organization_id": "o", "project_id": None, "environment_id": "e"}
-    )
-    assert no_project["sub"] == "org:o/env:e"
-    assert "project_id" not in no_project
-    v3 = build_claims("ona-v3", "i", overrides={"organization_id": "o", "project_id": "p"})
-    assert v3["sub"] == "organization_id:o:project_id:p"
-    keyed = build_claims("classic-keyed", "i", overrides={"org_id": "a", "user_id": "b"})
-    assert keyed["sub"] == f"org_id:a:user_id:b:context:{DEFAULT_CONTEXT_URL}"
     with pytest.raises(ValueError, match="unknown token shape"):
         build_claims("nope", "i")
+    with pytest.raises(TypeError, match="workspace_id"):
+        issuer.mint(workspace_id=None)
 
 
 def test_rotation_and_foreign_key_break_verification(issuer: Issuer) -> None:
@@ -140,7 +138,9 @@ def test_rotation_and_foreign_key_break_verification(issuer: Issuer) -> None:
 def test_http_mint_endpoint_and_counter(issuer: Issuer) -> None:
     request = urllib.request.Request(  # noqa: S310 (local test URL)
         issuer.token_endpoint,
-        data=json.dumps({"shape": "ona", "audience": ["a", "b"], "claims": {"x": 1, "scope": "s"}}).encode(),
+        data=json.dumps(
+            {"shape": "ona-v2", "audience": ["a", "b"], "claims": {"x": 1, "scope": "s"}}
+        ).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -180,26 +180,6 @@ def test_gp_idp_token_prints_a_jwt_with_workspace_claims(workspace_env: Workspac
     assert claims["iss"] == workspace_env.issuer_url
 
 
-def test_gp_idp_token_decode(workspace_env: Workspace) -> None:
-    result = workspace_env.run("gp", "idp", "token", "--audience=sts.amazonaws.com", "--decode")
-    assert result.returncode == 0, result.stderr
-    decoded = json.loads(result.stdout)
-    assert set(decoded) == {"Header", "Payload"}
-    assert decoded["Header"]["alg"] == "RS256"
-    assert decoded["Payload"]["aud"] == ["sts.amazonaws.com"]
-    assert result.stdout.startswith('{\n  "Header"')  # indented, like MarshalIndent
-
-
-def test_gp_idp_token_without_audience_fails_like_cobra(workspace_env: Workspace) -> None:
-    result = workspace_env.run("gp", "idp", "token")
-    assert result.returncode == 1
-    assert result.stdout == ""
-    assert 'Error: required flag(s) "audience" not set' in result.stderr
-    unknown = workspace_env.run("gp", "idp", "token", "--audience", "a", "--bogus")
-    assert unknown.returncode == 1
-    assert "unknown flag: --bogus" in unknown.stderr
-
-
 def test_log_records_invocations_but_never_tokens(workspace_env: Workspace) -> None:
     token = workspace_env.run("gp", "idp", "token", "--audience", "sts.amazonaws.com").stdout
     workspace_env.run("gp", "idp", "token")
@@ -217,12 +197,14 @@ def test_log_records_invocations_but_never_tokens(workspace_env: Workspace) -> N
 
 def test_ona_standins_mint_ona_tokens(ona_env: Workspace) -> None:
     assert not (ona_env.bin_dir / "gp").exists()
+    assert [name for name in ona_env.env if name.startswith("GITPOD_")] == ["GITPOD_ENVIRONMENT_ID"]
     for program in ("gitpod", "ona"):
         result = ona_env.run(program, "idp", "token", "--audience", "sts.amazonaws.com", "--decode")
         assert result.returncode == 0, result.stderr
-        payload = json.loads(result.stdout)["Payload"]
-        assert payload["sub"] == ona_env.subject
-        assert payload["environment_id"] == ona_env.env["GITPOD_ENVIRONMENT_ID"]
+        claims = json.loads(result.stdout)["Claims"]
+        assert claims["sub"] == ona_env.subject
+        assert claims["sub"].endswith("/env:" + ona_env.env["GITPOD_ENVIRONMENT_ID"])
+        assert claims["iss"] == ona_env.issuer_url
 
 
 def test_claims_env_and_shape_env(workspace_env: Workspace) -> None:
@@ -244,19 +226,27 @@ def test_claims_env_and_shape_env(workspace_env: Workspace) -> None:
     assert "email" not in payload
 
 
+MALFORMED = "token is malformed: token contains an invalid number of segments\n"
+
+
 @pytest.mark.parametrize(
-    ("mode", "check"),
+    ("program", "mode", "check"),
     [
-        ("fail", lambda r: r.returncode == 1 and "supervisor" in r.stderr and not r.stdout),
-        ("garbage", lambda r: r.returncode == 0 and r.stdout.strip() == "this-is-not-a-jwt"),
-        ("slow=0.3", lambda r: r.returncode == 0 and JWT_PATTERN.match(r.stdout.strip())),
+        ("gp", "fail", lambda r: r.returncode == 1 and r.stderr == MALFORMED and not r.stdout),
+        ("ona", "fail", lambda r: r.returncode == 1 and r.stderr.startswith("Error: ") and not r.stdout),
+        ("gp", "garbage", lambda r: r.returncode == 1 and r.stderr == MALFORMED),  # gp parses what it gets
+        ("ona", "garbage", lambda r: r.returncode == 0 and r.stdout.strip() == "this-is-not-a-jwt"),
+        ("gp", "slow=0.3", lambda r: r.returncode == 0 and JWT_PATTERN.match(r.stdout.strip())),
+        ("gp", "slow=6", lambda r: r.returncode == 1 and r.stderr == MALFORMED),  # past gp's 5 s deadline
     ],
 )
-def test_failure_modes(workspace_env: Workspace, mode: str, check: Any) -> None:
+def test_failure_modes(
+    standin_bin: Path, workspace_env: Workspace, program: str, mode: str, check: Any
+) -> None:
     env = {**workspace_env.env, "AWS_GITPOD_TESTBED_MODE": mode}
     started = time.monotonic()
     result = subprocess.run(
-        ["gp", "idp", "token", "--audience", "a"],
+        [str(standin_bin / program), "idp", "token", "--audience", "a"],
         env=env,
         capture_output=True,
         text=True,
@@ -265,7 +255,7 @@ def test_failure_modes(workspace_env: Workspace, mode: str, check: Any) -> None:
     )
     assert check(result), (result.returncode, result.stdout, result.stderr)
     if mode.startswith("slow="):
-        assert time.monotonic() - started >= 0.3
+        assert time.monotonic() - started >= min(5.0, float(mode.partition("=")[2]))
 
 
 def test_hang_mode_outlives_a_timeout(workspace_env: Workspace) -> None:
@@ -278,16 +268,11 @@ def test_hang_mode_outlives_a_timeout(workspace_env: Workspace) -> None:
 
 def test_no_issuer_means_no_supervisor(workspace_env: Workspace) -> None:
     env = {k: v for k, v in workspace_env.env.items() if k != "AWS_GITPOD_TESTBED_ISSUER"}
-    result = subprocess.run(
-        ["gp", "idp", "token", "--audience", "a"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
+    result = subprocess.run(["gp", "info"], env=env, capture_output=True, text=True, check=False, timeout=30)
     assert result.returncode == 1
-    assert "supervisor" in result.stderr
+    assert result.stderr.startswith(
+        "failed getting workspace info from supervisor: rpc error: code = Unavailable"
+    )
 
 
 def test_install_standins_writes_executables(tmp_path: Any) -> None:
@@ -511,7 +496,7 @@ def test_gp_idp_login_aws_breaks_when_output_is_not_json(workspace_env: Workspac
         timeout=60,
     )
     assert result.returncode == 1
-    assert "cannot parse the output of aws sts" in result.stderr
+    assert re.fullmatch(r"invalid character '.' looking for beginning of value\n", result.stderr)
     assert "ASIA" not in result.stderr  # nor are the credentials echoed back
 
 

@@ -138,3 +138,48 @@ def test_a_command_error_mentioning_a_token_is_redacted() -> None:
         obtain_token(SOURCES, request)
     assert token not in caught.value.message
     assert "<redacted-jwt>" in caught.value.message
+
+
+MALFORMED = "token is malformed: token contains an invalid number of segments"
+
+
+@pytest.mark.parametrize(
+    ("info_script", "said"),
+    [
+        (
+            "echo 'failed getting workspace info from supervisor: rpc error: code = Unavailable' >&2; exit 1",
+            "the workspace's supervisor does not answer, so this is not a running Gitpod workspace or its "
+            "supervisor is down (`gp info`: failed getting workspace info from supervisor: rpc error: code = "
+            "Unavailable)",
+        ),
+        ('echo \'{"workspace_id": "w"}\'', "the workspace's supervisor answers (`gp info` works)"),
+    ],
+)
+def test_gps_token_is_malformed_is_explained_with_gp_info(
+    tmp_path: Path, info_script: str, said: str
+) -> None:
+    # gp prints the same line for every minting failure; `gp info` asks the same supervisor and says more.
+    bin_dir = tmp_path / "empty-bin"
+    bin_dir.mkdir()
+    gp = bin_dir / "gp"
+    gp.write_text(
+        f'#!/bin/sh\nif [ "$1" = info ]; then {info_script}; exit 0; fi\necho "{MALFORMED}" >&2\nexit 1\n'
+    )
+    gp.chmod(0o755)
+    with pytest.raises(errors.Failure) as caught:
+        obtain_token(SOURCES, TokenRequest(), forced="gp")
+    message = caught.value.message
+    assert "gp could not mint a token (`gp idp token` hides why and says `token is malformed`)" in message
+    assert said in message
+    assert caught.value.exit_code == errors.NO_TOKEN
+
+
+def test_an_ona_failure_is_passed_on_as_the_cli_says_it(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "empty-bin"
+    bin_dir.mkdir()
+    ona = bin_dir / "gitpod"
+    ona.write_text(f"#!/bin/sh\necho 'Error: {MALFORMED}' >&2\nexit 1\n")
+    ona.chmod(0o755)
+    with pytest.raises(errors.Failure) as caught:
+        obtain_token(SOURCES, TokenRequest(), forced="gitpod")
+    assert f"gitpod failed (exit 1): Error: {MALFORMED}" in caught.value.message

@@ -32,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     given = check.add_mutually_exclusive_group()
     given.add_argument("--token", metavar="JWT", help="a token (`-`: read it from stdin)")
     given.add_argument(
-        "--claims", metavar="FILE", help="claims JSON, or `token --decode` output (`-`: stdin)"
+        "--claims",
+        metavar="FILE",
+        help="claims JSON, or what `gp idp token --decode`, `ona idp token --decode` or `aws-gitpod token "
+        "--decode` print (`-`: stdin)",
     )
     given.add_argument("--sub", metavar="S", help="check these claims instead of a token")
     check.add_argument("--aud", action="append", metavar="A", help="with --sub (default: sts.amazonaws.com)")
@@ -56,8 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ),
         (
             "lint-gitpod-yml",
-            "find static AWS credentials in .gitpod.yml (pre-commit hook)",
-            ".gitpod.yml files",
+            "find static AWS keys in .gitpod.yml, Ona automations and devcontainer.json (pre-commit hook)",
+            ".gitpod.yml, automations.yaml and devcontainer.json files",
         ),
     ):
         command = actions.add_parser(name, help=summary, allow_abbrev=False)
@@ -135,7 +138,7 @@ def _read(path: str) -> str:
 
 def _claims(args: argparse.Namespace, providers: list[str]) -> tuple[dict[str, Any], bool]:
     """The claims to check, and whether they came from a token (whose expiry STS checks)."""
-    from awscli_gitpod.claims import MalformedToken, decode_unverified
+    from awscli_gitpod.claims import MalformedToken, claims_of_document, decode_unverified
 
     if args.sub is not None:
         issuer = args.iss or (f"https://{providers[0]}" if providers else "")
@@ -145,8 +148,8 @@ def _claims(args: argparse.Namespace, providers: list[str]) -> tuple[dict[str, A
             document = json.loads(_read(args.claims))
         except ValueError:
             raise errors.UsageError(f"{args.claims} is not JSON") from None
-        payload = document.get("Payload", document) if isinstance(document, dict) else None
-        if not isinstance(payload, dict):
+        payload = claims_of_document(document)
+        if payload is None:
             raise errors.UsageError(f"{args.claims} holds no claims object")
         return payload, False
     token = _read("-").strip() if args.token == "-" else args.token  # noqa: S105 (`-` is stdin)

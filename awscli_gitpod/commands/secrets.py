@@ -6,8 +6,8 @@ needed) or else from AWS's usual chain (`--profile`, the AWS_* variables). Value
 or a child's environment, never to stderr, a log, a command line or the cache. Nothing is printed or run
 unless every secret asked for was read: failures are listed by ID, one line each, and exit 7.
 
-In a prebuild (GITPOD_HEADLESS=true) nothing is fetched unless `--allow-prebuild` is given: a prebuild's
-snapshot and logs are shared with everyone who opens the project.
+In a prebuild nothing is fetched (Gitpod Classic) or written to disk (a task that sets AWS_GITPOD_PREBUILD)
+unless `--allow-prebuild` is given: a prebuild's snapshot is shared with everyone (`awscli_gitpod.prebuild`).
 
 This module is the glue only: SPECs are `secretspec`, reading them all is `secretsources` (through
 `secretstore` and `parameterstore`), formats are `envformat`, running the command is `childprocess`, what
@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from awscli_gitpod import errors
+from awscli_gitpod import errors, prebuild
 from awscli_gitpod.envformat import FORMATS
 from awscli_gitpod.options import add_role_options, exchange_options, refresh_margin
 
@@ -108,7 +108,7 @@ def _add_variable_options(parser: argparse.ArgumentParser) -> None:
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile for the credentials when --role is not given")
     parser.add_argument(
-        "--allow-prebuild", action="store_true", help="fetch even in a prebuild (GITPOD_HEADLESS=true)"
+        "--allow-prebuild", action="store_true", help="fetch, and write --output, even in a prebuild"
     )
     add_role_options(parser, role_required=False)
 
@@ -122,6 +122,7 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
 
 
 def _run_get(args: argparse.Namespace, raw_args: list[str]) -> int:
+    prebuild.refuse_write(f"the secret to {args.output}", allowed=args.allow_prebuild or args.output is None)
     return get(
         args.secret_id,
         _connection_from(args),
@@ -327,7 +328,7 @@ def _connection_from(args: argparse.Namespace) -> Callable[[], Connection]:
     def connect() -> Connection:
         from awscli_gitpod.storeaccess import Connection
 
-        _refuse_in_prebuild(args.allow_prebuild)
+        prebuild.refuse_secrets(args.allow_prebuild)
         credentials = None
         if args.role:
             if args.profile:
@@ -340,14 +341,6 @@ def _connection_from(args: argparse.Namespace) -> Callable[[], Connection]:
         return Connection(args.region, args.profile, credentials, args.timeout)
 
     return connect
-
-
-def _refuse_in_prebuild(allowed: bool) -> None:
-    if os.environ.get("GITPOD_HEADLESS") == "true" and not allowed:
-        raise errors.UsageError(
-            "not fetching secrets in a prebuild (GITPOD_HEADLESS=true): its snapshot and logs are shared "
-            "with everyone who opens the project; fetch them in the task's `command`, or add --allow-prebuild"
-        )
 
 
 def _write_stdout(data: bytes) -> None:

@@ -1,5 +1,5 @@
-"""`doctor`'s token checks, in the order a token travels: a source, minting, the claims, the issuer's
-discovery document and keys, the signature, the audience, expiry, and this machine's clock.
+"""`doctor`'s token checks, in the order a token travels: a source, minting, the claims and whose they are,
+the issuer's discovery document and keys, the signature, the audience, expiry, and this machine's clock.
 
 The expiry, issued-at and audience checks are `token --verify`'s own (`awscli_gitpod.verify`); these add
 the fix.
@@ -15,8 +15,16 @@ from awscli_gitpod.tokens import TokenRequest
 from awscli_gitpod.verify import Check
 
 MINT_FIX = (
-    "run inside a Gitpod or Ona workspace (`gp` or `gitpod` on PATH), or pass --token-file/--token-command"
+    "each source's reason is above; run inside a Gitpod or Ona workspace (`gp`, `ona` or `gitpod` on PATH), "
+    "or pass --token-file/--token-command"
 )
+PRINCIPALS = {
+    "workspace": "a Gitpod Classic workspace token ({id})",
+    "environment": "an Ona environment token ({id})",
+    "user": "an Ona user token ({id})",
+    "runner": "an Ona runner token ({id})",
+    "": "an Ona token",
+}
 
 
 def _sources(context: Context) -> tuple[list[str], list[str]]:
@@ -69,6 +77,22 @@ def check_claims(context: Context) -> Result:
     except MalformedToken as error:
         return Result("claims", FAIL, str(error), f"{context.source} printed something that is not a JWT")
     return Result("claims", OK, f"{describe(context.claims)} exp={verify.when(context.claims.get('exp'))}")
+
+
+def check_identity(context: Context) -> Result:
+    """The token is the workspace's own: not a user's or a runner's in an Ona environment, nor another
+    workspace's (`awscli_gitpod.principal`)."""
+    from awscli_gitpod.principal import mismatch, principal_of
+
+    if context.claims is None:
+        return Result("identity", SKIP, "no claims")
+    found = mismatch(context.claims)
+    if found is not None:
+        return Result("identity", FAIL, found.what, found.fix)
+    who = principal_of(context.claims)
+    if who is None:
+        return Result("identity", OK, "not a Gitpod or Ona workspace token")
+    return Result("identity", OK, PRINCIPALS[who.kind].format(id=who.id))
 
 
 def _verify(context: Context) -> None:
@@ -150,6 +174,7 @@ TOKEN_CHECKS = (
     check_token_source,
     check_token,
     check_claims,
+    check_identity,
     check_issuer,
     check_signature,
     check_audience,

@@ -1,12 +1,14 @@
 """pytest fixtures for the test bed: `pytest_plugins = ["awscli_gitpod.testing.fixtures"]`.
 
-- `issuer`, `aws_server` (session): the OIDC issuer and moto; their counters, injected faults and the
-  issuer's availability are reset before every test that uses them.
+- `issuer`, `ona_issuer`, `aws_server` (session): Gitpod Classic's OIDC issuer (at `/idp`), Ona's (no path,
+  kid `k0`) and moto; their counters, injected faults and the issuers' availability are reset before every
+  test that uses them.
 - `standin_bin` (session): a directory with the stand-in `gp`, `gitpod` and `ona`.
 - `testbed_log`: the stand-ins' invocation log of this test.
 - `workspace_env` / `ona_env`: this process (and `Workspace.env` for subprocesses) made to look like a
-  Classic workspace / an Ona environment, with no way to reach real AWS or real credentials.
-- `role_arn`: an IAM OIDC provider for the issuer and a fresh role it may assume.
+  Classic workspace minting from `issuer` / an Ona environment minting from `ona_issuer`, with no way to
+  reach real AWS or real credentials.
+- `role_arn`: an IAM OIDC provider for the workspace's issuer and a fresh role it may assume.
 """
 
 from __future__ import annotations
@@ -85,6 +87,12 @@ def issuer() -> Iterator[Issuer]:
 
 
 @pytest.fixture(scope="session")
+def ona_issuer() -> Iterator[Issuer]:
+    with Issuer.start(path="", flavor="ona") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def aws_server() -> Iterator[AwsServer]:
     with AwsServer.start() as running:
         yield running
@@ -97,10 +105,11 @@ def _testbed_reset(request: pytest.FixtureRequest) -> None:
     if "aws_server" in request.fixturenames:
         server: AwsServer = request.getfixturevalue("aws_server")
         server.reset()
-    if "issuer" in request.fixturenames:
-        running: Issuer = request.getfixturevalue("issuer")
-        running.set_unavailable(False)
-        running.reset_counters()
+    for name in ("issuer", "ona_issuer"):
+        if name in request.fixturenames:
+            running: Issuer = request.getfixturevalue(name)
+            running.set_unavailable(False)
+            running.reset_counters()
 
 
 @pytest.fixture(scope="session")
@@ -180,28 +189,29 @@ def workspace_env(
 def ona_env(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    issuer: Issuer,
+    ona_issuer: Issuer,
     aws_server: AwsServer,
     _standin_dirs: dict[str, Path],
     testbed_log: TestbedLog,
 ) -> Workspace:
-    """An Ona environment (`gitpod` and `ona` on PATH)."""
+    """An Ona environment (`gitpod` and `ona` on PATH, only `GITPOD_ENVIRONMENT_ID` set)."""
     return _make_workspace(
-        "ona", tmp_path / "ona", monkeypatch, issuer, aws_server, _standin_dirs["ona"], testbed_log
+        "ona", tmp_path / "ona", monkeypatch, ona_issuer, aws_server, _standin_dirs["ona"], testbed_log
     )
 
 
 @pytest.fixture
 def role_arn(request: pytest.FixtureRequest, issuer: Issuer, aws_server: AwsServer) -> str:
-    """A fresh role trusting the issuer, its trust policy pinning `aud` and the workspace's `sub`."""
-    subject = DEFAULT_CONTEXT_URL
+    """A fresh role trusting the workspace's issuer (else `issuer`), its trust policy pinning `aud` and the
+    workspace's `sub`."""
+    subject, issuer_url = DEFAULT_CONTEXT_URL, issuer.url
     for name in ("workspace_env", "ona_env"):
         if name in request.fixturenames:
             workspace: Workspace = request.getfixturevalue(name)
-            subject = workspace.subject
+            subject, issuer_url = workspace.subject, workspace.issuer_url
     return create_oidc_role(
         aws_server.endpoint_url,
-        issuer.url,
+        issuer_url,
         role_name=f"gitpod-test-{uuid.uuid4().hex[:12]}",
         subject=subject,
     )

@@ -1,46 +1,108 @@
-"""A local OIDC issuer that signs workspace tokens the way Gitpod's IdP does.
+"""A local OIDC issuer that signs workspace tokens the way Gitpod Classic's IdP or Ona's does.
 
-Gitpod Classic serves `<iss>/.well-known/openid-configuration` and the keys at `<iss>/keys` (not
-`/.well-known/jwks.json`), signs with RS256 and an RSA-2048 key whose `kid` is `id-<hex>`, and sends no
-`typ` header. Each replica has its own key and makes a new one when it restarts (`rotate_key`).
+`flavor="classic"` is the Classic IdP (public-api-server `identityprovider`): the discovery document at
+`<iss>/.well-known/openid-configuration` with every endpoint but the keys at `<iss>/not-supported`, the keys
+at `<iss>/keys` (not `/.well-known/jwks.json`), RS256 with an RSA-2048 key whose `kid` is
+`id-<sha256 of the modulus, hex>`, and no `typ` header. Each replica has its own key and makes a new one when
+it restarts (`rotate_key`); the JWKS keeps every key still persisted.
 
-Besides the two public endpoints, `POST <iss>/_testbed/token` mints a token for processes that cannot
-call `Issuer.mint` (the stand-in `gp`/`gitpod`/`ona` executables).
+`flavor="ona"` is `https://app.gitpod.io`: no path, kid `k0` as in Ona's documented example. Its JWKS path
+and discovery contents are unverified: the keys are served at `/.well-known/jwks.json`, a path other than
+Classic's, so that a client is seen to follow `jwks_uri` rather than guess it.
+
+Either flavor mints any shape (`awscli_gitpod.testing.tokenshapes`). Besides the public endpoints,
+`POST <iss>/_testbed/token` mints a token for processes that cannot call `Issuer.mint` (the stand-in
+`gp`/`gitpod`/`ona` executables).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-import secrets
 import threading
-import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from awscli_gitpod.testing.serving import BackgroundServer
+from awscli_gitpod.testing.tokenshapes import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_CONTEXT_URL,
+    DEFAULT_EMAIL,
+    DEFAULT_ENVIRONMENT_ID,
+    DEFAULT_LIFETIME,
+    DEFAULT_NAME,
+    DEFAULT_ORG_ID,
+    DEFAULT_PROJECT_ID,
+    DEFAULT_RUNNER_ID,
+    DEFAULT_USER_ID,
+    DEFAULT_WORKSPACE_ID,
+    SHAPES,
+    build_claims,
+    repository_of,
+    split_fields,
+)
 
-DEFAULT_AUDIENCE = "sts.amazonaws.com"
-DEFAULT_CONTEXT_URL = "https://github.com/gitpod-io/my-application"
-DEFAULT_WORKSPACE_ID = "gitpodio-myapplication-abc12345xyz"
-DEFAULT_USER_ID = "6c7f1b2e-4d3a-4b8e-9f10-2a5c7d8e9f01"
-DEFAULT_ORG_ID = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
-DEFAULT_NAME = "Gitpod Tester"
-DEFAULT_EMAIL = "tester@example.com"
-# Ona identifiers; the environment variables that carry them in an Ona environment are UNVERIFIED.
-DEFAULT_PROJECT_ID = "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b"
-DEFAULT_ENVIRONMENT_ID = "019a2b3c-5e6f-7a80-9b0c-1d2e3f4a5b6c"
-DEFAULT_RUNNER_ID = "019a2b3c-6f70-7b81-8c9d-2e3f4a5b6c7d"
+__all__ = [
+    "DEFAULT_AUDIENCE",
+    "DEFAULT_CONTEXT_URL",
+    "DEFAULT_EMAIL",
+    "DEFAULT_ENVIRONMENT_ID",
+    "DEFAULT_NAME",
+    "DEFAULT_ORG_ID",
+    "DEFAULT_PROJECT_ID",
+    "DEFAULT_RUNNER_ID",
+    "DEFAULT_USER_ID",
+    "DEFAULT_WORKSPACE_ID",
+    "FLAVORS",
+    "SHAPES",
+    "Issuer",
+    "SigningKey",
+    "build_claims",
+    "repository_of",
+]
 
-SHAPES = ("classic", "classic-keyed", "ona", "ona-v3")
+FLAVORS = {"classic": "classic", "ona": "ona-v2"}  # flavor -> the shape `mint` makes by default
 TOKEN_PATH = "/_testbed/token"  # noqa: S105 (a URL path, not a secret)
 DISCOVERY_PATH = "/.well-known/openid-configuration"
-KEYS_PATH = "/keys"
+KEYS_PATHS = {"classic": "/keys", "ona": "/.well-known/jwks.json"}
+# The Classic IdP's discovery document lists these, all answered by `<iss>/not-supported`.
+NOT_SUPPORTED_ENDPOINTS = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "introspection_endpoint",
+    "userinfo_endpoint",
+    "revocation_endpoint",
+    "end_session_endpoint",
+)
+CLASSIC_CLAIMS_SUPPORTED = [
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "iss",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "c_hash",
+    "at_hash",
+    "act",
+    "scopes",
+    "client_id",
+    "azp",
+    "preferred_username",
+    "name",
+    "family_name",
+    "given_name",
+    "locale",
+    "email",
+]
 
 
 def b64url(data: bytes) -> str:
@@ -57,19 +119,23 @@ def _json_bytes(value: object) -> bytes:
 
 
 class SigningKey:
-    """An RSA-2048 key with a Gitpod-style `kid`."""
+    """An RSA-2048 key; its `kid` is Classic's `id-<sha256 of the modulus>` unless one is given."""
 
     def __init__(self, kid: str | None = None) -> None:
         self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.kid = kid or f"id-{secrets.token_hex(8)}"
+        modulus = self.private.public_key().public_numbers().n
+        self.kid = (
+            kid
+            or "id-" + hashlib.sha256(modulus.to_bytes((modulus.bit_length() + 7) // 8, "big")).hexdigest()
+        )
 
     def jwk(self) -> dict[str, str]:
         numbers = self.private.public_key().public_numbers()
         return {
-            "kty": "RSA",
             "use": "sig",
-            "alg": "RS256",
+            "kty": "RSA",
             "kid": self.kid,
+            "alg": "RS256",
             "n": _b64url_uint(numbers.n),
             "e": _b64url_uint(numbers.e),
         }
@@ -81,120 +147,33 @@ class SigningKey:
         return f"{signing_input}.{b64url(signature)}"
 
 
-def repository_of(context_url: str) -> str | None:
-    """The clone URL Gitpod reports for a context URL: `https://github.com/o/r/pull/1` -> `.../o/r.git`."""
-    parts = urlsplit(context_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    # GitLab puts branch/tree views after `/-/` and allows nested groups; elsewhere it is owner/repo.
-    path = parts.path.split("/-/", 1)[0] if "/-/" in parts.path else parts.path
-    segments = [segment for segment in path.split("/") if segment]
-    if "/-/" not in parts.path:
-        segments = segments[:2]
-    if len(segments) < 2:
-        return None
-    return f"{parts.scheme}://{parts.netloc}/{'/'.join(segments)}.git"
-
-
-def _audiences(audience: list[str] | tuple[str, ...] | str) -> list[str]:
-    audiences = [audience] if isinstance(audience, str) else list(audience)
-    if not audiences:
-        raise ValueError("at least one audience is required")
-    return audiences
-
-
-def build_claims(
-    shape: str,
-    issuer: str,
-    audience: list[str] | tuple[str, ...] | str = DEFAULT_AUDIENCE,
-    scope: str | None = None,
-    lifetime: int = 3600,
-    now: int | None = None,
-    overrides: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The claims of a token of the given shape; see `Issuer.mint`."""
-    if shape not in SHAPES:
-        raise ValueError(f"unknown token shape {shape!r} (expected one of {', '.join(SHAPES)})")
-    overrides = dict(overrides or {})
-    issued = int(time.time()) if now is None else now
-    audiences = _audiences(audience)
-
-    def pick(name: str, default: str) -> str | None:
-        # Derived claims (sub, repository) follow the overridden ids, so a test that sets
-        # `environment_id=None` gets an Ona subject without `env:`, as the issuer would produce.
-        return cast("str | None", overrides[name]) if name in overrides else default
-
-    claims: dict[str, Any] = {
-        "iss": issuer,
-        "aud": audiences,  # always an array, even with one audience: Gitpod does this
-        "azp": audiences[0],
-        "iat": issued,
-        "exp": issued + lifetime,
-    }
-    if shape.startswith("classic"):
-        context = pick("context", DEFAULT_CONTEXT_URL) or "no-context"
-        org_id = pick("org_id", DEFAULT_ORG_ID)
-        user_id = pick("user_id", DEFAULT_USER_ID)
-        claims.update(
-            auth_time=issued,
-            name=DEFAULT_NAME,
-            email=DEFAULT_EMAIL,
-            email_verified=False,
-            user_id=user_id,
-            org_id=org_id,
-            workspace_id=DEFAULT_WORKSPACE_ID,
-            context=context,
-            repository=repository_of(context),
-            c_hash=b64url(secrets.token_bytes(16)),
-        )
-        if shape == "classic-keyed":
-            # The per-organization subject format: `key:value:...`, values not URL-encoded.
-            claims["sub"] = f"org_id:{org_id}:user_id:{user_id}:context:{context}"
-        else:
-            claims["sub"] = context
-    else:
-        organization = pick("organization_id", DEFAULT_ORG_ID)
-        project = pick("project_id", DEFAULT_PROJECT_ID)
-        environment = pick("environment_id", DEFAULT_ENVIRONMENT_ID)
-        claims.update(
-            organization_id=organization,
-            project_id=project,
-            environment_id=environment,
-            runner_id=DEFAULT_RUNNER_ID,
-            creator_id=DEFAULT_USER_ID,
-            context_url=pick("context_url", DEFAULT_CONTEXT_URL),
-        )
-        if shape == "ona":
-            pairs = (("org", organization), ("prj", project), ("env", environment))
-            claims["sub"] = "/".join(f"{key}:{value}" for key, value in pairs if value)
-        else:
-            second = ("project_id", project) if project else ("environment_id", environment)
-            claims["sub"] = f"organization_id:{organization}:{second[0]}:{second[1]}"
-    if scope:
-        claims["scope"] = scope
-    for name, value in overrides.items():
-        claims[name] = value
-    return {name: value for name, value in claims.items() if value is not None}
-
-
 class Issuer(BackgroundServer):
-    """A running issuer; create it with `Issuer.start()`."""
+    """A running issuer; create it with `Issuer.start()` (Classic at `/idp`) or
+    `Issuer.start(path="", flavor="ona")`."""
 
-    def __init__(self, path: str = "/idp", host: str = "127.0.0.1") -> None:
+    def __init__(self, path: str = "/idp", host: str = "127.0.0.1", flavor: str = "classic") -> None:
+        if flavor not in FLAVORS:
+            raise ValueError(f"unknown issuer flavor {flavor!r} (expected one of {', '.join(FLAVORS)})")
         self.path = "/" + path.strip("/") if path.strip("/") else ""
+        self.flavor = flavor
         super().__init__(host)
         self._lock = threading.Lock()
-        self._keys = [SigningKey()]
+        self._rotations = 0
+        self._keys = [self._new_key()]
         self._foreign: SigningKey | None = None
         self._minted = 0
         self._hits: Counter[str] = Counter()
         self._unavailable = False
 
     @classmethod
-    def start(cls, path: str = "/idp") -> Issuer:
-        issuer = cls(path)
+    def start(cls, path: str = "/idp", flavor: str = "classic") -> Issuer:
+        issuer = cls(path, flavor=flavor)
         issuer._serve()
         return issuer
+
+    def _new_key(self) -> SigningKey:
+        # Ona's documented example names its key `k0`; later keys are numbered on.
+        return SigningKey(f"k{self._rotations}" if self.flavor == "ona" else None)
 
     def _create_server(self) -> _IssuerHTTPServer:
         server = _IssuerHTTPServer((self._host, 0), _Handler)
@@ -209,6 +188,14 @@ class Issuer(BackgroundServer):
     @property
     def token_endpoint(self) -> str:
         return self.url + TOKEN_PATH
+
+    @property
+    def jwks_uri(self) -> str:
+        return self.url + KEYS_PATHS[self.flavor]
+
+    @property
+    def default_shape(self) -> str:
+        return FLAVORS[self.flavor]
 
     @property
     def kid(self) -> str:
@@ -246,21 +233,36 @@ class Issuer(BackgroundServer):
 
         With `keep_previous` the old key stays in the JWKS (another replica still using it).
         """
-        key = SigningKey()
         with self._lock:
+            self._rotations += 1
+            key = self._new_key()
             self._keys = [key, *self._keys] if keep_previous else [key]
         return key.kid
 
     def discovery(self) -> dict[str, Any]:
+        if self.flavor == "ona":
+            return {
+                "issuer": self.url,
+                "jwks_uri": self.jwks_uri,
+                "response_types_supported": ["id_token"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        not_supported = self.url + "/not-supported"
         return {
             "issuer": self.url,
-            "authorization_endpoint": f"{self.url}/auth",
-            "jwks_uri": self.url + KEYS_PATH,
-            "response_types_supported": ["id_token"],
+            **dict.fromkeys(NOT_SUPPORTED_ENDPOINTS, not_supported),
+            "jwks_uri": self.jwks_uri,
+            "scopes_supported": ["openid", "profile", "email", "phone", "address", "offline_access"],
+            "response_types_supported": ["code", "id_token", "id_token token"],
+            "grant_types_supported": ["authorization_code", "implicit"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": ["openid"],
-            "claims_supported": ["iss", "sub", "aud", "azp", "exp", "iat", "auth_time"],
+            "revocation_endpoint_auth_methods_supported": ["none"],
+            "introspection_endpoint_auth_methods_supported": ["none"],
+            "introspection_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "claims_supported": CLASSIC_CLAIMS_SUPPORTED,
+            "request_uri_parameter_supported": False,
         }
 
     def jwks(self) -> dict[str, Any]:
@@ -269,22 +271,36 @@ class Issuer(BackgroundServer):
 
     def mint(
         self,
-        shape: str = "classic",
+        shape: str | None = None,
         audience: list[str] | str = DEFAULT_AUDIENCE,
         scope: str | None = None,
-        lifetime: int = 3600,
+        lifetime: int = DEFAULT_LIFETIME,
         now: int | None = None,
         *,
+        sub_keys: list[str] | None = None,
         sign_with_foreign_key: bool = False,
-        **overrides: Any,
+        **fields: Any,
     ) -> str:
-        """An RS256 token of `shape` (`classic`, `classic-keyed`, `ona`, `ona-v3`).
+        """An RS256 token of `shape` (one of `tokenshapes.SHAPES`; default: the flavor's own).
 
-        `overrides` replace or add claims; a value of `None` removes the claim. Ids given as overrides
-        (`context`, `org_id`, `environment_id`...) also feed the derived `sub`, unless `sub` is given.
-        `sign_with_foreign_key` signs with a key the issuer never published, under the current kid.
+        `fields` named after an `Identity` field (`context_url`, `environment_id`, `project_id`...) say who
+        the token is for, and the claims derived from them (`sub`, `context`, `repository`...) follow; any
+        other name replaces that claim, and `None` removes it. `sub_keys`: the Classic keyed subject's keys,
+        or Ona V3's extra sub fields. `sign_with_foreign_key` signs with a key the issuer never published,
+        under the current kid.
         """
-        claims = build_claims(shape, self.url, audience, scope, lifetime, now, overrides)
+        identity, overrides = split_fields(fields)
+        claims = build_claims(
+            shape or self.default_shape,
+            self.url,
+            audience,
+            scope,
+            lifetime,
+            now,
+            identity,
+            sub_keys,
+            overrides,
+        )
         return self.sign(claims, sign_with_foreign_key=sign_with_foreign_key)
 
     def sign(self, claims: dict[str, Any], *, sign_with_foreign_key: bool = False) -> str:
@@ -314,7 +330,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep test output clean
 
     def _send_json(self, status: int, body: object) -> None:
-        data = json.dumps(body, indent=2).encode("utf-8")
+        # Compact, with a final newline: what Go's json.Encoder writes.
+        data = (json.dumps(body, separators=(",", ":")) + "\n").encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -331,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         issuer = self.server.issuer
         route = self._route()
-        endpoint = {DISCOVERY_PATH: "discovery", KEYS_PATH: "keys"}.get(route or "")
+        endpoint = {DISCOVERY_PATH: "discovery", KEYS_PATHS[issuer.flavor]: "keys"}.get(route or "")
         if endpoint is None:
             self._send_json(404, {"error": "not found"})
             return
@@ -354,16 +371,20 @@ class _Handler(BaseHTTPRequestHandler):
             request = json.loads(self.rfile.read(length) or b"{}")
             if not isinstance(request, dict):
                 raise TypeError("the request body must be a JSON object")
-            claims = request.get("claims") or {}
-            if not isinstance(claims, dict):
-                raise TypeError("`claims` must be a JSON object")
+            fields = request.get("claims") or {}
+            sub_keys = request.get("sub_keys")
+            if not isinstance(fields, dict) or not isinstance(sub_keys, (list, type(None))):
+                raise TypeError("`claims` must be a JSON object and `sub_keys` a list")
+            identity, overrides = split_fields(fields)
             built = build_claims(
-                shape=str(request.get("shape") or "classic"),
+                shape=str(request.get("shape") or issuer.default_shape),
                 issuer=issuer.url,
                 audience=request.get("audience") or DEFAULT_AUDIENCE,
                 scope=request.get("scope"),
-                lifetime=int(request.get("lifetime") or 3600),
-                overrides=claims,
+                lifetime=int(request.get("lifetime") or DEFAULT_LIFETIME),
+                identity=identity,
+                sub_keys=sub_keys,
+                overrides=overrides,
             )
             token = issuer.sign(built, sign_with_foreign_key=bool(request.get("sign_with_foreign_key")))
         except (TypeError, ValueError) as error:

@@ -38,7 +38,8 @@ class TestBed:
 def running_testbed(root: Path, kind: str = "classic", role_name: str = "gitpod-demo") -> Iterator[TestBed]:
     bin_dir = root / "bin"
     install_standins(bin_dir, names=("gp",) if kind == "classic" else ("gitpod", "ona"))
-    with Issuer.start() as issuer, AwsServer.start() as aws:
+    flavor = {"path": "/idp"} if kind == "classic" else {"path": "", "flavor": "ona"}
+    with Issuer.start(**flavor) as issuer, AwsServer.start() as aws:
         log_path = root / "standins.log"
         env = workspace_environment(kind, root / "home", bin_dir, issuer.url, aws.endpoint_url, log_path)
         role_arn = create_oidc_role(

@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from awscli_gitpod.testing.issuer import DEFAULT_CONTEXT_URL, DEFAULT_ORG_ID, DEFAULT_PROJECT_ID
 from awscli_gitpod.testing.standins import ENV_ISSUER, ENV_LOG
+from awscli_gitpod.testing.standins.backend import identity_fields, shape_for, sub_keys
+from awscli_gitpod.testing.tokenshapes import DEFAULT_CONTEXT_URL, build_claims, split_fields
 
 REGION = "eu-west-1"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,10 @@ def workspace_environment(
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """`base` (default: this process's environment) made into a Classic (`kind="classic"`) workspace or
-    an Ona (`kind="ona"`) environment whose home is `home` and whose token CLIs are in `bin_dir`."""
+    an Ona (`kind="ona"`) environment whose home is `home` and whose token CLIs are in `bin_dir`.
+
+    An Ona environment gets `GITPOD_ENVIRONMENT_ID` alone: the only variable confirmed inside one, so the
+    product is tested with nothing more."""
     environment = {
         name: value
         for name, value in (os.environ if base is None else base).items()
@@ -70,22 +74,22 @@ def workspace_environment(
             GITPOD_WORKSPACE_CONTEXT_URL=DEFAULT_CONTEXT_URL,
         )
     elif kind == "ona":
-        environment.update(
-            GITPOD_ENVIRONMENT_ID=str(uuid.uuid4()),
-            GITPOD_ORGANIZATION_ID=DEFAULT_ORG_ID,
-            GITPOD_PROJECT_ID=DEFAULT_PROJECT_ID,
-            GITPOD_HOST="https://app.gitpod.io",
-        )
+        environment.update(GITPOD_ENVIRONMENT_ID=str(uuid.uuid4()))
     else:
         raise ValueError(f"unknown workspace kind {kind!r}")
     return environment
 
 
+def claims_of(environment: Mapping[str, str], issuer_url: str = "") -> dict[str, object]:
+    """The claims the stand-ins' tokens carry in this environment (audience `sts.amazonaws.com`)."""
+    program = "gp" if "GITPOD_WORKSPACE_ID" in environment else "ona"
+    identity, overrides = split_fields(identity_fields(program, environment))
+    shape = shape_for(program, environment)
+    return build_claims(
+        shape, issuer_url, identity=identity, sub_keys=sub_keys(environment), overrides=overrides
+    )
+
+
 def subject_of(environment: Mapping[str, str]) -> str:
     """The `sub` the stand-ins' tokens carry in this environment."""
-    if "GITPOD_WORKSPACE_CONTEXT_URL" in environment:
-        return environment["GITPOD_WORKSPACE_CONTEXT_URL"]
-    return (
-        f"org:{environment['GITPOD_ORGANIZATION_ID']}/prj:{environment['GITPOD_PROJECT_ID']}"
-        f"/env:{environment['GITPOD_ENVIRONMENT_ID']}"
-    )
+    return str(claims_of(environment)["sub"])

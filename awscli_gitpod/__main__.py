@@ -26,6 +26,22 @@ def main(argv: list[str] | None = None) -> int:
     return cli_main(args)
 
 
+def launched() -> int:
+    """`main` for the credential_process launcher (`launcher.py`), which starts Python with `-S`: `site`
+    runs only once the cache could not answer, so that a hit pays for neither it nor its `.pth` files."""
+    args = sys.argv[1:]
+    if args[:1] == ["creds"]:
+        served = answer_from_cache(args[1:])
+        if served is not None:
+            return served
+    import site
+
+    site.main()
+    from awscli_gitpod.cli import main as cli_main
+
+    return cli_main(args)
+
+
 def answer_from_cache(args: list[str]) -> int | None:
     """The hot path: print a fresh cached document for these `creds` arguments, if there is one.
 

@@ -43,7 +43,15 @@ def executable() -> str:
 
 
 def credential_process(options: ExchangeOptions) -> str:
-    return shlex.join([executable(), "creds", *canonical_arguments(options)])
+    """The profile's command: our launcher (`launcher.py`), else the console script."""
+    from awscli_gitpod import launcher
+
+    try:
+        program = launcher.install()
+    except errors.Failure as failure:
+        errors.warn(f"{failure.message}; the profile runs the console script instead")
+        program = executable()
+    return shlex.join([program, "creds", *canonical_arguments(options)])
 
 
 def login(options: ExchangeOptions, profile: str, write_region: str | None, static: bool, force: bool) -> int:

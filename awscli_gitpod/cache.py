@@ -29,7 +29,8 @@ FORMAT = b"3"
 MAX_FILE_BYTES = 64 * 1024
 # botocore refreshes process credentials once fewer than 15 minutes remain; one more minute means the
 # credentials we hand over are not already inside that window by the time the SDK looks at them.
-DEFAULT_REFRESH_MARGIN = 16 * 60
+BOTOCORE_REFRESH_WINDOW = 15 * 60
+DEFAULT_REFRESH_MARGIN = BOTOCORE_REFRESH_WINDOW + 60
 # Options of `creds` that change how it runs, not which credentials it returns.
 NOT_IDENTITY_OPTIONS = ("--timeout", "--refresh-margin")
 NOT_IDENTITY_FLAGS = ("--no-cache", "--background-refresh")
@@ -265,6 +266,19 @@ def _positive(text: str, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def short_session_note(duration_seconds: int | None) -> str | None:
+    """What a session shorter than twice botocore's refresh window costs, or None. Such a session is served
+    for half its life; for the rest of that half, fewer than 15 minutes remain, so botocore runs the
+    credential process again before every API call."""
+    if duration_seconds is None or duration_seconds >= 2 * BOTOCORE_REFRESH_WINDOW:
+        return None
+    return (
+        f"sessions of {duration_seconds} s are shorter than twice botocore's 15-minute refresh window: for "
+        "part of each, the AWS CLI and SDKs run the credential process (a cache hit) before every API call; "
+        f"--duration-seconds {2 * BOTOCORE_REFRESH_WINDOW} or more avoids it"
+    )
 
 
 # --- where entries live -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from awscli_gitpod import awsconfig, errors, prebuild
+from awscli_gitpod.cache import short_session_note
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions, validate
 from awscli_gitpod.profiles import STATIC_KEYS, static_keys_of
@@ -61,6 +62,9 @@ def login(options: ExchangeOptions, profile: str, write_region: str | None, stat
         return _login_static(credentials, profile, write_region)
 
     command = credential_process(options)
+    note = short_session_note(options.duration_seconds)
+    if note is not None:
+        errors.note(f"note: {note}")
 
     def write_profile(config: awsconfig.ConfigFile) -> None:
         section = config.section_name_for(profile)

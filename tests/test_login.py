@@ -131,3 +131,14 @@ def test_a_missing_role_is_a_usage_error(workspace_env: Workspace) -> None:
     result = workspace_env.run("aws-gitpod", "login")
     assert result.returncode == errors.USAGE
     assert result.stderr.strip() == "aws-gitpod: error: --role-arn is required (or set IDP_AWS_ROLE_ARN)"
+
+
+def test_a_short_session_is_noted_where_it_matters(workspace_env: Workspace, role_arn: str) -> None:
+    result = workspace_env.run("aws-gitpod", "login", "--role-arn", role_arn, "-d", "900", "-p", "short")
+    assert result.returncode == 0, result.stderr
+    assert "sessions of 900 s are shorter than twice botocore's 15-minute refresh window" in result.stderr
+    doctor = workspace_env.run("aws-gitpod", "doctor", "--profile", "short", "--json")
+    (cache_check,) = [check for check in json.loads(doctor.stdout) if check["check"] == "cache"]
+    assert "--duration-seconds 1800 or more avoids it" in cache_check["detail"]
+    long = workspace_env.run("aws-gitpod", "login", "--role-arn", role_arn, "-d", "3600", "-p", "long")
+    assert "refresh window" not in long.stderr

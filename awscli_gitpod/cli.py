@@ -25,6 +25,7 @@ COMMANDS = {
     "login": ("login", "point a profile at the workspace role for good (drop-in for gp idp login aws)"),
     "export": ("export", "print the credentials as environment variables (env, dotenv, json, fish, ...)"),
     "exec": ("exec_command", "run a command with the credentials in its environment"),
+    "serve": ("serve", "serve refreshing credentials on 127.0.0.1 (the container-credentials protocol)"),
     "plugin": ("plugin", "install or uninstall the `aws gitpod` AWS CLI plugin"),
     "plugins": ("plugins", "list the loaded plugins and the hooks each implements"),
     "policy": ("policy", "generate, check and lint IAM trust policies for workspace tokens"),

@@ -14,7 +14,9 @@ SDK's, and stale neighbours of them get read instead. So these are removed:
   `AWS_SECRET_KEY` before `AWS_SECRET_ACCESS_KEY`;
 - `AWS_CREDENTIAL_FILE`: the EC2 API tools' credentials file.
 
-aws-vault's `exec` removes the same (and the keys it then sets). `AWS_CONFIG_FILE`,
+aws-vault's `exec` removes the same (and the keys it then sets). With `exec --server` the child gets no keys
+at all but the endpoint of a `credserver`; then keys in the environment (ours or the parent's), another
+endpoint and its token file are removed too (`server_environment`). `AWS_CONFIG_FILE`,
 `AWS_SHARED_CREDENTIALS_FILE` and region settings stay: they outrank nothing. `AWS_GITPOD_EXEC` names the
 role, so a nested `aws-gitpod exec` can refuse to run: inside it, which credentials a command uses would be
 unclear.
@@ -54,3 +56,32 @@ def refuse_nesting() -> None:
     outer = os.environ.get(NESTING_MARKER)
     if outer:
         raise errors.UsageError(f"already inside `aws-gitpod exec` for {outer}; run the command directly")
+
+
+# What would outrank, or stand in for, the endpoint `exec --server` gives a child.
+STATIC_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
+OTHER_ENDPOINTS = (
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",  # read before the token itself
+)
+
+
+def server_environment(
+    base: Mapping[str, str], endpoint: Mapping[str, str], region: str | None, role_arn: str
+) -> dict[str, str]:
+    """`base` without keys or anything that outranks them, with the credentials `endpoint`, the region and
+    the marker: for a child that must outlive one session."""
+    removed = {*OUTRANKING, *STATIC_VARIABLES, *OTHER_ENDPOINTS}
+    environment = {name: value for name, value in base.items() if name not in removed}
+    environment.update(endpoint)
+    if region:
+        environment.update(AWS_REGION=region, AWS_DEFAULT_REGION=region)
+    environment[NESTING_MARKER] = role_arn
+    return environment

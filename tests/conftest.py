@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -41,3 +43,21 @@ def aws_cli(request: pytest.FixtureRequest, workspace_env: Workspace) -> str:
         f"[plugins]\ncli_legacy_plugin_path = {PACKAGE_PARENT}\ngitpod = {PLUGIN_MODULE}\n"
     )
     return AWS_V2
+
+
+NODE_PROJECT = Path(__file__).resolve().parent / "node"
+NODE_SCRIPT = NODE_PROJECT / "caller_identity.mjs"  # prints the caller identity the JS SDK v3 finds
+
+
+@pytest.fixture
+def node() -> str:
+    """Node.js with the AWS SDK for JavaScript v3 from `make node-deps`, or a skip saying why not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("node and npm are needed to run the AWS SDK for JavaScript v3 (they are not installed)")
+    if not (NODE_PROJECT / "node_modules" / "@aws-sdk" / "client-sts").is_dir():
+        message = "the AWS SDK for JavaScript v3 is not installed: run `make node-deps`"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (`make test` does)")
+        pytest.skip(message)
+    return node

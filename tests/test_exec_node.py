@@ -8,32 +8,13 @@ skipped, as the machine cannot run it.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
+from tests.conftest import NODE_SCRIPT as SCRIPT
 
 if TYPE_CHECKING:
     from awscli_gitpod.testing.fixtures import Workspace
-
-NODE_PROJECT = Path(__file__).resolve().parent / "node"
-SCRIPT = NODE_PROJECT / "caller_identity.mjs"
-
-
-@pytest.fixture
-def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node and npm are needed to run the AWS SDK for JavaScript v3 (they are not installed)")
-    if not (NODE_PROJECT / "node_modules" / "@aws-sdk" / "client-sts").is_dir():
-        message = "the AWS SDK for JavaScript v3 is not installed: run `make node-deps`"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (`make test` does)")
-        pytest.skip(message)
-    return node
 
 
 def test_the_javascript_sdk_uses_exec_credentials_despite_aws_profile(

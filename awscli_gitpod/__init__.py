@@ -4,14 +4,19 @@ Where things are, one line each:
 - cache hit: `__main__.answer_from_cache` answers `creds` with `cache` alone (and starts a refresh ahead
   in `refreshahead`; a miss waits for another process's refresh in `waiting`, before the heavy imports);
 - cache miss: `provider.cached_document` (lock, re-read, `exchange.exchange`, store, stale fallback);
-  every command that needs credentials calls `provider`;
+  every command that needs credentials calls `provider`; `--timeout` as a ceiling: `deadline`;
+- what a profile runs: the launcher `login` writes (`launcher`); credentials for programs that cannot run a
+  credential process: the endpoint of `exec --server` and `serve` (`credserver`);
 - exit codes: all named in `errors` (`EXIT_CODES`); commands raise `errors.Failure`, and
   `errors.error_handler` (run by `cli.main`) prints it;
 - STS retry policy: `retry.RetryPolicy`, applied by `sts.assume_role`; botocore clients: `awsclient`;
 - how doctor decides: `diagnosis` (the check order and the failure rule in its `__init__`);
 - whose token it is, and when it is not the workspace's own (an Ona user token): `principal`;
 - what is not fetched or written in a prebuild, and how one is told: `prebuild`;
-- trust-policy logic: `policy/` (evaluate, lint, generate, compare, the `.gitpod.yml` linter, the hooks);
+- trust-policy logic: `policy/` (`evaluate` in `engine`, lint, generate, compare, the `.gitpod.yml` and Ona
+  automation linter, the hooks); the Python API is `from awscli_gitpod.policy import evaluate`;
+- secrets: `secretsources` (SPECs to variables), `secretstore` and `parameterstore` (reading), masking in
+  `maskforms` and `maskfilter`, children in `childprocess` and their environment in `credentialenv`;
 - where the hooks are called: `plugins.call_hook`, from `exchange` (token sources, claims, role, session);
   the built-in implementations are plugins in `builtin/`;
 - the public API for plugin authors: `awscli_gitpod.hookimpl`, `hookspecs` (every hook), `tokens`

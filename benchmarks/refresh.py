@@ -15,7 +15,6 @@ the worst caller's latency and the STS calls made, background refreshes included
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import contextlib
 import shutil
 import subprocess
@@ -23,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from load import run_callers
 
 from awscli_gitpod import cache
 from awscli_gitpod.refreshahead import claim_path
@@ -42,16 +43,7 @@ def age(directory: Path, due_in: int) -> Path:
 
 def callers(argv: list[str], env: dict[str, str], count: int) -> float:
     """The worst latency of `count` callers started at once; exits if any failed."""
-
-    def run(_: int) -> tuple[float, int]:
-        started = time.monotonic()
-        result = subprocess.run(
-            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
-        )
-        return time.monotonic() - started, result.returncode
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
-        outcomes = list(pool.map(run, range(count)))
+    outcomes = run_callers(argv, env, count)
     if any(code != 0 for _, code in outcomes):
         sys.exit("a caller failed")
     return max(took for took, _ in outcomes)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from awscli_gitpod import errors, hookspecs
-from awscli_gitpod.builtin.claim_facts import classic_facts, ona_facts
+from awscli_gitpod.builtin.claim_facts import classic_facts, enrich_claims, ona_facts
 from awscli_gitpod.testing.aws import AwsServer, create_oidc_role
 from awscli_gitpod.testing.issuer import Issuer
 
@@ -88,6 +88,36 @@ def test_facts_from_ona_subjects() -> None:
 )
 def test_facts_from_ona_v3_subjects_with_appended_fields(sub: str, expected: dict[str, str]) -> None:
     assert ona_facts({"sub": sub}) == expected
+
+
+def test_an_ona_v3_token_names_its_repository_through_its_initializers() -> None:
+    # V3 tokens carry the context URL only inside `environment_initializers` (real-products.md, section 3).
+    claims = {
+        "sub": "organization_id:O:project_id:P",
+        "organization_id": "O",
+        "project_id": "P",
+        "environment_initializers": [
+            {
+                "git": {"remote_uri": "https://github.com/acme/app.git"},
+                "context_url": "https://github.com/acme/app/tree/main",
+            }
+        ],
+    }
+    facts = enrich_claims(claims)
+    assert facts is not None
+    assert {key: facts[key] for key in ("kind", "repository", "branch", "organization", "project")} == {
+        "kind": "ona",
+        "repository": "acme/app",
+        "branch": "main",
+        "organization": "O",
+        "project": "P",
+    }
+    only_git = {
+        **claims,
+        "environment_initializers": [{"git": {"remote_uri": "https://gitlab.com/g/s/r.git"}}],
+    }
+    assert (enrich_claims(only_git) or {})["repository"] == "g/s/r"
+    assert "repository" not in (enrich_claims({**claims, "environment_initializers": [{"spec": {}}]}) or {})
 
 
 def test_flat_ona_claims_win_over_the_sub() -> None:

@@ -5,8 +5,9 @@ Gitpod Classic: from the context URL (`context`, else a URL `sub`): `host`, `own
 GitHub, GitLab (subgroups too: `owner` is the whole group path) and Bitbucket URLs are understood.
 Ona: `organization`, `project`, `environment`, `runner`, `user` from the flat claims and the `sub` (V2
 `org:X/prj:Y/env:Z`, V3 `organization_id:X:project_id:Y`, to which an organization may append fields whose
-values hold colons: `...:environment_initializers.context_url:https://github.com/o/r`). Every fact is a
-string; an unknown one is absent.
+values hold colons: `...:environment_initializers.context_url:https://github.com/o/r`); and from a V3
+token's `environment_initializers` (its `context_url`, else its git `remote_uri`), the repository facts of
+a Classic context URL. Every fact is a string; an unknown one is absent.
 """
 
 from __future__ import annotations
@@ -144,11 +145,26 @@ def ona_facts(claims: Mapping[str, Any]) -> dict[str, str]:
     return facts
 
 
+def initializer_url(claims: Mapping[str, Any]) -> str | None:
+    """The repository an Ona V3 environment was created from: its first initializer's context URL, else
+    its git remote."""
+    initializers = claims.get("environment_initializers")
+    for initializer in initializers if isinstance(initializers, list) else []:
+        if not isinstance(initializer, dict):
+            continue
+        git = initializer.get("git")
+        for url in (initializer.get("context_url"), git.get("remote_uri") if isinstance(git, dict) else None):
+            if isinstance(url, str) and "://" in url:
+                return url
+    return None
+
+
 @hookimpl
 def enrich_claims(claims: Mapping[str, Any]) -> Mapping[str, str] | None:
     ona = ona_facts(claims)
     if ona:
-        return {"kind": "ona", **ona}
+        url = initializer_url(claims)
+        return {"kind": "ona", **(classic_facts(url) if url else {}), **ona}
     context = claims.get("context")
     subject = claims.get("sub")
     url = context if isinstance(context, str) and "://" in context else subject

@@ -122,7 +122,7 @@ def canonical_arguments(options: ExchangeOptions) -> list[str]:
         ("--duration-seconds", None if options.duration_seconds is None else str(options.duration_seconds)),
         ("--session-name", options.session_name),
         ("--policy", options.policy),
-        ("--audience", None if options.token.audience == TokenOptions.audience else options.token.audience),
+        *[("--audience", audience) for audience in _audience_arguments(options.token)],
         ("--scope", options.token.scope),
         ("--token-source", options.token.source),
         ("--token-file", options.token.file),
@@ -134,6 +134,11 @@ def canonical_arguments(options: ExchangeOptions) -> list[str]:
     for arn in options.policy_arns:
         arguments += ["--policy-arn", arn]
     return arguments
+
+
+def _audience_arguments(token: TokenOptions) -> tuple[str, ...]:
+    audiences = (token.audience, *token.extra_audiences)
+    return () if audiences == (TokenOptions.audience,) else audiences
 
 
 def role_credentials(

@@ -113,7 +113,7 @@ def variables(
     if secret_string is None:
         raise SecretProblem(
             f"{spec.secret_id}: the secret is binary and cannot be an environment variable; "
-            f"use `aws-gitpod secrets get {spec.secret_id} --output FILE`"
+            f"use `aws-gitpod secrets get {spec.secret_id} --output-file FILE`"
         )
     if spec.key is not None:
         source = f"{spec.secret_id}#{spec.key}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from awscli_gitpod import errors
+from awscli_gitpod import cacheinfo, errors
 from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.deadline import DeadlineExceeded, ceiling
@@ -22,6 +22,7 @@ from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
 from awscli_gitpod.profiles import exchange_options_for_profile
 from awscli_gitpod.singleflight import RefreshLock
 from awscli_gitpod.tokens import TokenOptions
+from awscli_gitpod.waitnotice import WaitNotice
 
 # Failures after which still-valid cached credentials beat no credentials: AWS or the token source could not
 # be reached or did not answer usefully. A refusal (AccessDenied...) is never hidden this way.
@@ -70,12 +71,17 @@ def _timed_out(options: ExchangeOptions) -> errors.Failure:
 
 def _refresh(options: ExchangeOptions, slot: Slot, refresh_margin: int, deadline: float) -> bytes:
     """Under the slot's lock: the entry another process just stored, its failure, or a new exchange."""
-    lock = RefreshLock(slot.path, deadline)
+    notice = WaitNotice(
+        f"waiting for another aws-gitpod process to refresh {options.role_arn} (--timeout ends it)"
+    )
+    lock = RefreshLock(slot.path, deadline, on_wait=notice.start)
     try:
         lock.acquire()
     except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
         errors.warn(f"not caching: {error}")
         return exchange(options, deadline).process_output()
+    finally:
+        notice.stop()
     try:
         entry = slot.read()
         if entry is not None and entry.fresh(time.time(), refresh_margin):
@@ -95,6 +101,7 @@ def _refresh(options: ExchangeOptions, slot: Slot, refresh_margin: int, deadline
         body = credentials.process_output()
         try:
             slot.store(body, issued, credentials.expires)
+            cacheinfo.record(slot.path, options, credentials)  # what the entry is for, for `cache list`
         except (OSError, CacheUnavailable) as error:
             errors.warn(f"could not cache credentials: {getattr(error, 'strerror', None) or error}")
         return body

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,28 +14,13 @@ import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from awscli_gitpod import __version__
-from tests.test_precommit_hooks import GIT_ENV, INSECURE, ROOT, SNAPSHOT, _git
+from tests.test_precommit_hooks import GIT_ENV, INSECURE, ROOT, _git, commit_snapshot
 from tools.check_dist import check_wheel
 
 README = (ROOT / "README.md").read_text()
 REPOSITORY = "https://github.com/<owner>/awscli-gitpod"
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.e2e  # real pip, pipx and pre-commit, with the package index
-
-
-def snapshot(destination: Path) -> Path:
-    """This checkout as a committed git repository: what `<owner>/awscli-gitpod` will hold."""
-    destination.mkdir()
-    for name in SNAPSHOT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(source, destination / name)
-    _git("init", "-q", "-b", "main", cwd=destination)
-    _git("add", "-A", cwd=destination)
-    _git("commit", "-q", "-m", "snapshot", cwd=destination)
-    return destination
 
 
 def test_the_wheel_holds_the_package_and_nothing_else(tmp_path: Path) -> None:
@@ -64,7 +48,7 @@ def test_the_readme_installs_from_the_repository_not_from_pypi(tmp_path: Path) -
     (line,) = [line for line in README.splitlines() if line.startswith("pipx install git+")]
     command = line.split("#")[0].split()
     assert command[-1] == f"git+{REPOSITORY}"
-    repository = snapshot(tmp_path / "repo")
+    repository = commit_snapshot(tmp_path / "repo")
     command[-1] = f"git+file://{repository}"
     env = {
         **os.environ,
@@ -87,7 +71,7 @@ def snippet() -> str:
 
 
 def test_the_precommit_snippet_works_as_written(tmp_path: Path) -> None:
-    repository = snapshot(tmp_path / "repo")
+    repository = commit_snapshot(tmp_path / "repo")
     work = tmp_path / "project"
     work.mkdir()
     (work / "trust-policy.json").write_text(INSECURE)

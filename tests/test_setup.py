@@ -108,6 +108,15 @@ def trust_policy(iam: Any, name: str) -> Any:
     return iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
 
 
+def vendor_role(aws_server: AwsServer, issuer: Issuer, iam: Any, role_name: str) -> Any:
+    """The vendor guide's role, its trust policy as created, and the call counts reset: the exact
+    repository URL only, which a branch or PR workspace does not match."""
+    create_oidc_role(aws_server.endpoint_url, issuer.url, role_name=role_name, subject=REPO)
+    before = trust_policy(iam, role_name)
+    aws_server.reset_calls()
+    return before
+
+
 def write_calls(aws_server: AwsServer) -> dict[str, int]:
     return {action: aws_server.calls(action) for action in WRITES if aws_server.calls(action)}
 
@@ -183,10 +192,7 @@ def test_dry_run_changes_nothing(
 def test_widening_an_existing_role_needs_yes(
     admin: Workspace, own_issuer: Issuer, iam: Any, role_name: str, aws_server: AwsServer
 ) -> None:
-    # The vendor guide's role: the exact repository URL only, which a branch or PR workspace does not match.
-    create_oidc_role(aws_server.endpoint_url, own_issuer.url, role_name=role_name, subject=REPO)
-    before = trust_policy(iam, role_name)
-    aws_server.reset_calls()
+    before = vendor_role(aws_server, own_issuer, iam, role_name)
 
     refused = setup(admin, "--role-name", role_name, "--repo", REPO)
     assert refused.returncode == errors.USAGE
@@ -276,9 +282,7 @@ def test_without_admin_credentials_it_says_how_to_give_them(workspace_env: Works
 def test_a_missing_policy_arn_is_refused_before_any_change(
     admin: Workspace, own_issuer: Issuer, iam: Any, role_name: str, aws_server: AwsServer
 ) -> None:
-    create_oidc_role(aws_server.endpoint_url, own_issuer.url, role_name=role_name, subject=REPO)
-    before = trust_policy(iam, role_name)
-    aws_server.reset_calls()
+    before = vendor_role(aws_server, own_issuer, iam, role_name)
     missing = f"arn:aws:iam::{ACCOUNT_ID}:policy/does-not-exist"
     result = setup(
         admin,

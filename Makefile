@@ -9,7 +9,7 @@ PIP_MIN := pip>=25.3
 # 30 ms (it imports pathlib), which would dwarf a cached `aws-gitpod creds` and slow every test subprocess.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: demo test lint typecheck unit suite clean system-deps node-deps
+.PHONY: demo test lint typecheck unit suite clean system-deps node-deps dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ $(VENV)/.test-installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[test]'
 	touch $@ $(VENV)/.demo-installed
 
+$(VENV)/.dist-installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[dist]'
+	touch $@
+
 demo: $(VENV)/.demo-installed
 	$(BIN)/python -m awscli_gitpod.testing.demo
 
@@ -33,13 +37,14 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy
 
-# The AWS CLI v2 the plugin tests run: Debian's `awscli` package (the PyPI `awscli` in the venv is v1).
+# The AWS CLI v2 the plugin tests run: Debian's `awscli` package (the PyPI `awscli` in the venv is v1);
+# zsh and fish, whose completion scripts the tests run.
 system-deps:
-	@if [ ! -x /usr/bin/aws ]; then \
+	@if [ ! -x /usr/bin/aws ] || [ ! -x /usr/bin/zsh ] || [ ! -x /usr/bin/fish ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli zsh fish >/dev/null; \
 		else \
-			echo "note: /usr/bin/aws (Debian's awscli, AWS CLI v2) is missing: the v2 tests will be skipped"; \
+			echo "note: Debian's awscli (AWS CLI v2), zsh or fish is missing: their tests will be skipped"; \
 		fi; \
 	fi
 
@@ -68,5 +73,13 @@ suite: $(VENV)/.test-installed system-deps node-deps
 
 test: lint typecheck suite
 
+# The sdist and the wheel in dist/, checked: metadata (twine), the wheel's contents, and its console script
+# from a fresh pipx install (dependencies come from the package index).
+dist: $(VENV)/.dist-installed
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python tests/dist_check.py dist
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

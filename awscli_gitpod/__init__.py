@@ -6,7 +6,11 @@ Where things are, one line each:
 - cache miss: `provider.cached_document` (lock, re-read, `exchange.exchange`, store, stale fallback);
   every command that needs credentials calls `provider`; `--timeout` as a ceiling: `deadline`;
 - what a profile runs: the launcher `login` writes (`launcher`); credentials for programs that cannot run a
-  credential process: the endpoint of `exec --server` and `serve` (`credserver`);
+  credential process: the endpoint of `exec --server` and `serve` (`credserver`); what `cache list` shows
+  of each entry: `cacheinfo`; the line a long wait prints on a terminal: `waitnotice`;
+- input checked where it is given: regions by form and partition in `regions`, options `--profile` would
+  ignore in `options`; the AWS CLI plugin and its lifecycle: `awscli_plugin`, `plugin_shim` (the copy that
+  survives the package), `plugin_entries`, `aws_clis`; shell completion: `completion`;
 - exit codes: all named in `errors` (`EXIT_CODES`); commands raise `errors.Failure`, and
   `errors.error_handler` (run by `cli.main`) prints it;
 - STS retry policy: `retry.RetryPolicy`, applied by `sts.assume_role`; botocore clients: `awsclient`;

@@ -1,11 +1,13 @@
-"""Finding the AWS CLIs on PATH and what each can load, for `aws-gitpod plugin install`.
+"""The AWS CLIs on PATH, for `aws-gitpod plugin`: which version each is, whether it starts with the AWS config
+file as it is, and where a v1's own Python imports plugins from.
 
-Version 1 imports every `[plugins]` value as a module from its own Python; version 2 only loads plugins
-when `cli_legacy_plugin_path` is also set, a key version 1 would try to import, and fail on.
+A CLI whose `[plugins]` entry cannot be imported fails before it can print its version, so the version is
+asked with an empty config file, and whether it starts is asked with the real one.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from awscli_gitpod.process import ProcessFailed, run_bounded
 
 VERSION = re.compile(r"aws-cli/(\d+)\.(\S+)")
+TIMEOUT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,11 @@ class AwsCli:
     major: int
     version: str
     python: str | None  # the interpreter of a script install (pip, Debian); None for a frozen binary
+    failure: str | None = None  # why it does not start with the AWS config file as it is, else None
+
+    @property
+    def label(self) -> str:
+        return f"the AWS CLI {self.version} at {self.path}"
 
 
 def _interpreter(path: str) -> str | None:
@@ -36,15 +44,31 @@ def _interpreter(path: str) -> str | None:
     return interpreter[0] if interpreter and "python" in interpreter[0] else None
 
 
-def describe(path: str) -> AwsCli | None:
+def _version(path: str, config: str | None) -> tuple[str | None, str | None]:
+    """(`aws --version` output, None) or (None, the failure's last line), with `config` as AWS_CONFIG_FILE."""
+    env = dict(os.environ, AWS_PAGER="")
+    if config is not None:
+        env["AWS_CONFIG_FILE"] = config
     try:
-        output = run_bounded([path, "--version"], timeout=30, env=dict(os.environ, AWS_PAGER=""))
-    except ProcessFailed:
-        return None
-    match = VERSION.search(output)
+        return run_bounded([path, "--version"], timeout=TIMEOUT_SECONDS, env=env), None
+    except ProcessFailed as error:
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        return None, (lines[-1].strip() if lines else "it exits with an error")
+
+
+def starts(path: str) -> str | None:
+    """None when `aws --version` works with the AWS config file as it is, else why not (one line)."""
+    output, failure = _version(path, None)
+    return failure if output is None or VERSION.search(output) else None
+
+
+def describe(path: str) -> AwsCli | None:
+    output, _ = _version(path, os.devnull)  # no plugins: what this CLI is, whatever the config holds
+    match = VERSION.search(output or "")
     if match is None:
         return None
-    return AwsCli(path, int(match.group(1)), f"{match.group(1)}.{match.group(2)}", _interpreter(path))
+    version = f"{match.group(1)}.{match.group(2)}"
+    return AwsCli(path, int(match.group(1)), version, _interpreter(path), starts(path))
 
 
 def find_clis(search_path: str | None = None) -> list[AwsCli]:
@@ -63,16 +87,29 @@ def find_clis(search_path: str | None = None) -> list[AwsCli]:
     return found
 
 
-def can_import(cli: AwsCli, module: str) -> bool:
-    """Whether this CLI's own Python can import `module` (what version 1 will do on every call)."""
+PROBE = (
+    "import json, site, sysconfig; "
+    "print(json.dumps([sysconfig.get_path('purelib'), site.getusersitepackages() if site.ENABLE_USER_SITE "
+    "else None]))"
+)
+
+
+def plugin_directories(cli: AwsCli) -> list[str]:
+    """Where this v1's Python imports modules from that a user can add one to: its site-packages, then the
+    user's site directory when that Python reads it. Empty for a CLI without a Python we can ask."""
     if cli.python is None:
-        return False
-    result = subprocess.run(
-        [cli.python, "-c", f"import {module}"],
-        cwd="/",  # not this directory, which `-c` would put on sys.path
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=30,
-        check=False,
-    )
-    return result.returncode == 0
+        return []
+    try:
+        result = subprocess.run(
+            [cli.python, "-c", PROBE],
+            cwd="/",  # not this directory, which `-c` would put on sys.path
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+        found = json.loads(result.stdout) if result.returncode == 0 else []
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return []
+    return [str(directory) for directory in found if isinstance(directory, str) and directory]

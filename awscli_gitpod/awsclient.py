@@ -63,6 +63,9 @@ def session(profile: str | None = None, *, missing_profile_ok: bool = False) -> 
     try:
         made.get_scoped_config()
     except ProfileNotFound:
+        from awscli_gitpod.awsconfig import check_readable
+
+        check_readable()  # an unreadable file, not a missing profile, is then what to fix
         if not missing_profile_ok:
             raise errors.UsageError(
                 f"AWS profile {profile or made.profile!r} does not exist in the AWS config files; "

@@ -32,6 +32,8 @@ COMMANDS = {
     "secrets": ("secrets", "fetch AWS Secrets Manager secrets for tasks: get, export, exec"),
     "setup": ("setup", "create the IAM OIDC provider and a least-privilege role (idempotent, plan first)"),
     "doctor": ("doctor", "check every step from token to credentials and say what to fix"),
+    "cache": ("cache", "list or clear the cached credentials"),
+    "completion": ("completion", "print a shell completion script: bash, zsh or fish"),
 }
 
 
@@ -41,6 +43,7 @@ def build_parser() -> Parser:
         prog=PROG, description="AWS credentials from a Gitpod or Ona workspace token.", allow_abbrev=False
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(root_parser=parser)  # what `completion` generates its scripts from
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for name, (module_name, summary) in COMMANDS.items():

@@ -4,8 +4,9 @@ same (name, value) pairs.
 Every format quotes every value, so nothing in a value (spaces, newlines, quotes, `$`, backslashes, `#`,
 unicode) is ever interpreted:
 
-- `shell`: `export NAME='value'` for POSIX sh, bash, zsh, dash. Inside single quotes nothing is special, and a
-  `'` is written as `'\\''` (close, escaped quote, reopen). `eval "$(...)"` gives back the exact value.
+- `env` (also `shell`): `export NAME='value'` for POSIX sh, bash, zsh, dash (`env-no-export`: without
+  `export`). Inside single quotes nothing is special, and a `'` is written as `'\\''` (close, escaped
+  quote, reopen). `eval "$(...)"` gives back the exact value.
 - `dotenv`: `NAME='value'` with `\\` and `'` escaped by a backslash: what python-dotenv's own `set_key` writes
   and reads back exactly. Values with a carriage return use double quotes with `\\r` instead, because a file
   read in text mode turns a bare `\\r` into `\\n`. Values without `'`, `\\` or `\\r` are also read exactly by
@@ -15,6 +16,8 @@ unicode) is ever interpreted:
 - `fish`: `set -gx NAME 'value'`; fish single quotes give meaning to `\\\\` and `\\'` only.
 - `powershell`: `$Env:NAME = 'value'`; PowerShell single quotes give meaning to the quote alone, doubled,
   and treat the typographic single quotes U+2018 to U+201B as quotes too, so those are doubled as well.
+- `windows-cmd`: `set "NAME=value"`; inside the quotes cmd takes `&|<>^` literally, but it has no way to
+  write a line break, a `"` (which ends the quoting) or a `%` (which it expands), so such values are refused.
 
 No environment can hold a NUL character, so a value containing one is refused, as is a name that is not a
 POSIX name or appears twice (a later duplicate would silently win in a shell and vanish in JSON).
@@ -26,7 +29,14 @@ import json
 import re
 from collections.abc import Sequence
 
-FORMATS = ("shell", "dotenv", "json", "fish", "powershell")
+# --- format names ------------------------------------------------------------------------------------
+# One set of names for every command: those of `aws configure export-credentials --format` (less
+# `process`, the credential_process document, which is not variables: `export` prints it itself), then
+# ours; the old names stay as aliases.
+CHOICES = ("env", "env-no-export", "powershell", "windows-cmd", "dotenv", "fish", "json")
+ALIASES = {"shell": "env"}
+FORMATS = (*CHOICES, *ALIASES)  # every name `render` takes
+_CMD_UNWRITABLE = re.compile('[\r\n"%]')
 
 _VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 _NOT_NAME_CHARACTER = re.compile(r"[^A-Za-z0-9_]", re.ASCII)
@@ -68,6 +78,16 @@ def quote_powershell(value: str) -> str:
     return "'" + _POWERSHELL_QUOTES.sub(lambda match: match.group(0) * 2, value) + "'"
 
 
+def quote_cmd(name: str, value: str) -> str:
+    """`value` between `set "NAME=` and `"`; ValueError (never showing it) if cmd cannot hold it."""
+    if _CMD_UNWRITABLE.search(value):
+        raise ValueError(
+            f"the value of {name} holds a line break, a double quote or a %, which Windows cmd cannot set "
+            "as is: use --format powershell or json"
+        )
+    return value
+
+
 def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
     """Raise ValueError (never showing a value) unless every pair can be an environment variable."""
     seen: set[str] = set()
@@ -85,14 +105,19 @@ def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
             raise ValueError(f"the value of {name} is not valid Unicode text") from None
 
 
-def render(pairs: Sequence[tuple[str, str]], format: str = "shell") -> str:
+def render(pairs: Sequence[tuple[str, str]], format: str = "env") -> str:
     """The pairs in `format` (one of FORMATS): one line per variable (values may span lines), ending in a
     newline; JSON is one indented object. Raises ValueError for an unknown format or an invalid pair."""
     check_pairs(pairs)
+    format = ALIASES.get(format, format)
     if format == "json":
         return json.dumps(dict(pairs), indent=2, ensure_ascii=False) + "\n"
-    if format == "shell":
+    if format == "env":
         lines = [f"export {name}={quote_shell(value)}" for name, value in pairs]
+    elif format == "env-no-export":
+        lines = [f"{name}={quote_shell(value)}" for name, value in pairs]
+    elif format == "windows-cmd":
+        lines = [f'set "{name}={quote_cmd(name, value)}"' for name, value in pairs]
     elif format == "dotenv":
         lines = [f"{name}={quote_dotenv(value)}" for name, value in pairs]
     elif format == "fish":

@@ -77,7 +77,7 @@ def fetch_token(options: TokenOptions, deadline: float) -> tuple[str, str]:
     from awscli_gitpod.plugins import call_hook
 
     request = TokenRequest(
-        audiences=(options.audience,),
+        audiences=(options.audience, *options.extra_audiences),
         scope=options.scope,
         # A little less than what is left, so that a hanging source is reported as such, not as the
         # whole command's timeout.

@@ -14,10 +14,12 @@ certificate.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from awscli_gitpod import awsadmin, awsclient
+from awscli_gitpod import awsadmin, awsclient, errors
 from awscli_gitpod.policy import compare
 
 DEFAULT_MAX_SESSION_DURATION = 3600  # IAM's default for a new role
@@ -35,6 +37,12 @@ class Desired:
     trust_policy: dict[str, Any]
     policy_arns: tuple[str, ...] = ()
     max_session_duration: int | None = None  # None: leave an existing role's as it is
+    account: str = ""
+    partition: str = "aws"
+
+    @property
+    def role_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:role/{self.role_name}"
 
 
 @dataclass(frozen=True)
@@ -178,44 +186,121 @@ def plan(iam: Any, desired: Desired) -> Plan:
     return Plan(desired, provider, role, tuple(widening))
 
 
+# --- checking -------------------------------------------------------------------------------------------
+
+
+def check_policies_exist(iam: Any, arns: tuple[str, ...]) -> None:
+    """A usage error naming the first `--policy-arn` IAM does not have, before anything changes."""
+    from botocore.exceptions import ClientError
+
+    for arn in dict.fromkeys(arns):
+        with awsadmin.calling(f"read the policy {arn}"):
+            try:
+                iam.get_policy(PolicyArn=arn)
+            except ClientError as error:
+                if _missing(error):
+                    raise errors.UsageError(
+                        f"--policy-arn {arn} does not exist in IAM (NoSuchEntity); nothing was changed"
+                    ) from None
+                raise
+
+
 # --- applying ------------------------------------------------------------------------------------------
 
 
-def apply(iam: Any, plan: Plan) -> list[str]:
-    """Make the changes; one line per change made. Stops at the first failure (a Failure)."""
+@dataclass(frozen=True)
+class Step:
+    """One change: what it is, in the plan's words, and the call that makes it."""
+
+    doing: str  # "create the role app" (for errors, and for what is left)
+    done: str  # "created role arn:..." (printed once it is made)
+    call: Callable[[], object]
+
+
+def steps(iam: Any, plan: Plan) -> list[Step]:
+    """The plan's changes, in dependency order: the provider before the trust policy that names it."""
     import json
 
-    desired, done = plan.desired, []
+    desired = plan.desired
+    made: list[Step] = []
     if plan.provider_action == "create":
-        with awsadmin.calling(f"create the IAM OIDC provider for {desired.issuer}"):
-            iam.create_open_id_connect_provider(Url=desired.issuer, ClientIDList=[desired.audience])
-        done.append(f"created provider {desired.provider_arn}")
-    elif plan.provider_action == "add client ID":
-        with awsadmin.calling(f"add client ID {desired.audience} to {desired.provider_arn}"):
-            iam.add_client_id_to_open_id_connect_provider(
-                OpenIDConnectProviderArn=desired.provider_arn, ClientID=desired.audience
+        made.append(
+            Step(
+                f"create the IAM OIDC provider for {desired.issuer}",
+                f"created provider {desired.provider_arn}",
+                lambda: iam.create_open_id_connect_provider(
+                    Url=desired.issuer, ClientIDList=[desired.audience]
+                ),
             )
-        done.append(f"added client ID {desired.audience} to {desired.provider_arn}")
+        )
+    elif plan.provider_action == "add client ID":
+        made.append(
+            Step(
+                f"add client ID {desired.audience} to {desired.provider_arn}",
+                f"added client ID {desired.audience} to {desired.provider_arn}",
+                lambda: iam.add_client_id_to_open_id_connect_provider(
+                    OpenIDConnectProviderArn=desired.provider_arn, ClientID=desired.audience
+                ),
+            )
+        )
     document = json.dumps(desired.trust_policy, indent=2)
     if plan.role is None:
-        with awsadmin.calling(f"create the role {desired.role_name}"):
-            created = iam.create_role(
-                RoleName=desired.role_name,
-                AssumeRolePolicyDocument=document,
-                MaxSessionDuration=desired.max_session_duration or DEFAULT_MAX_SESSION_DURATION,
-                Description=ROLE_DESCRIPTION,
+        made.append(
+            Step(
+                f"create the role {desired.role_name}",
+                f"created role {desired.role_arn}",
+                lambda: iam.create_role(
+                    RoleName=desired.role_name,
+                    AssumeRolePolicyDocument=document,
+                    MaxSessionDuration=desired.max_session_duration or DEFAULT_MAX_SESSION_DURATION,
+                    Description=ROLE_DESCRIPTION,
+                ),
             )
-        done.append(f"created role {created['Role']['Arn']}")
+        )
     elif plan.trust_action == "replace":
-        with awsadmin.calling(f"update the trust policy of {desired.role_name}"):
-            iam.update_assume_role_policy(RoleName=desired.role_name, PolicyDocument=document)
-        done.append(f"replaced the trust policy of {plan.role.arn}")
+        made.append(
+            Step(
+                f"update the trust policy of {desired.role_name}",
+                f"replaced the trust policy of {plan.role.arn}",
+                lambda: iam.update_assume_role_policy(RoleName=desired.role_name, PolicyDocument=document),
+            )
+        )
     if plan.duration_change is not None:
-        with awsadmin.calling(f"set the max session duration of {desired.role_name}"):
-            iam.update_role(RoleName=desired.role_name, MaxSessionDuration=plan.duration_change[1])
-        done.append(f"set max session duration to {plan.duration_change[1]} s")
+        seconds = plan.duration_change[1]
+        made.append(
+            Step(
+                f"set the max session duration of {desired.role_name} to {seconds} s",
+                f"set max session duration to {seconds} s",
+                lambda: iam.update_role(RoleName=desired.role_name, MaxSessionDuration=seconds),
+            )
+        )
     for arn in plan.to_attach:
-        with awsadmin.calling(f"attach {arn} to {desired.role_name}"):
-            iam.attach_role_policy(RoleName=desired.role_name, PolicyArn=arn)
-        done.append(f"attached {arn}")
-    return done
+        made.append(
+            Step(
+                f"attach {arn} to {desired.role_name}",
+                f"attached {arn}",
+                functools.partial(iam.attach_role_policy, RoleName=desired.role_name, PolicyArn=arn),
+            )
+        )
+    return made
+
+
+def apply(iam: Any, plan: Plan, report: Callable[[str], object] = print) -> None:
+    """Make the changes, reporting each as it is made. On a failure midway, a Failure that names the
+    changes already made and those left, so that nobody has to guess what state the account is in."""
+    todo = steps(iam, plan)
+    done: list[str] = []
+    for index, step in enumerate(todo):
+        try:
+            with awsadmin.calling(step.doing):
+                step.call()
+        except errors.Failure as failure:
+            made = "; ".join(done) or "nothing"
+            left = "; ".join(later.doing for later in todo[index:])
+            raise errors.Failure(
+                f"{failure.message}. Already changed: {made}. Not done: {left}. Run setup again once fixed: "
+                "it makes only what is missing",
+                failure.exit_code,
+            ) from None
+        done.append(step.done)
+        report(step.done)

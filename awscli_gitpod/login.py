@@ -55,11 +55,20 @@ def credential_process(options: ExchangeOptions) -> str:
     return shlex.join([program, "creds", *canonical_arguments(options)])
 
 
-def login(options: ExchangeOptions, profile: str, write_region: str | None, static: bool, force: bool) -> int:
+def login(
+    options: ExchangeOptions,
+    profile: str,
+    write_region: str | None,
+    static: bool,
+    force: bool,
+    quiet: bool = False,
+) -> int:
+    """`quiet`: nothing on stdout (task logs); errors and warnings still go to stderr."""
     validate(options)
     credentials = role_credentials(options)  # a denied role fails here, before any file changes
+    say: Callable[[str], None] = _silent if quiet else print
     if static:
-        return _login_static(credentials, profile, write_region)
+        return _login_static(credentials, profile, write_region, say)
 
     command = credential_process(options)
     note = short_session_note(options.duration_seconds)
@@ -73,8 +82,8 @@ def login(options: ExchangeOptions, profile: str, write_region: str | None, stat
             config.set(section, "region", write_region)
 
     changed = awsconfig.edit(awsconfig.config_path(), write_profile, kind="config")
-    print(f"{'wrote' if changed else 'kept'} profile {profile!r} in {awsconfig.config_path()}:")
-    print(f"  credential_process = {command}")
+    say(f"{'wrote' if changed else 'kept'} profile {profile!r} in {awsconfig.config_path()}:")
+    say(f"  credential_process = {command}")
     shadowing = static_keys_of(profile)
     if shadowing and not force:
         raise errors.Failure(
@@ -86,15 +95,20 @@ def login(options: ExchangeOptions, profile: str, write_region: str | None, stat
     if shadowing:
         saved = awsconfig.backup(awsconfig.credentials_path())
         awsconfig.edit(awsconfig.credentials_path(), _remove_static_keys(profile), kind="credentials")
-        print(f"removed static keys of {profile!r} from {awsconfig.credentials_path()} (backup: {saved})")
+        say(f"removed static keys of {profile!r} from {awsconfig.credentials_path()} (backup: {saved})")
         if static_keys_of(profile):  # inherited from [DEFAULT], which applies to every profile
             raise errors.Failure(
                 f"static keys under [DEFAULT] in {awsconfig.credentials_path()} still shadow profile "
                 f"{profile!r}; remove them by hand",
                 errors.CHECK_FAILED,
             )
-    print(f"profile {profile!r} is {_caller_arn(profile, options)}; credentials refresh automatically")
+    caller = _caller_arn(profile, options)  # proven whether or not anyone reads the answer
+    say(f"profile {profile!r} is {caller}; credentials refresh automatically")
     return errors.OK
+
+
+def _silent(*_: object) -> None:
+    pass
 
 
 def _remove_static_keys(profile: str) -> Callable[[awsconfig.ConfigFile], None]:
@@ -106,7 +120,9 @@ def _remove_static_keys(profile: str) -> Callable[[awsconfig.ConfigFile], None]:
     return remove
 
 
-def _login_static(credentials: Credentials, profile: str, write_region: str | None) -> int:
+def _login_static(
+    credentials: Credentials, profile: str, write_region: str | None, say: Callable[[str], None]
+) -> int:
     prebuild.refuse_write(f"static keys to {awsconfig.credentials_path()}")
     values = {
         "aws_access_key_id": credentials.access_key_id,
@@ -126,7 +142,7 @@ def _login_static(credentials: Credentials, profile: str, write_region: str | No
 
     awsconfig.edit(awsconfig.credentials_path(), write_keys, kind="credentials", private=True)
     awsconfig.edit(awsconfig.config_path(), write_region_setting, kind="config")
-    print(
+    say(
         f"wrote static keys for profile {profile!r} to {awsconfig.credentials_path()}; they expire at "
         f"{credentials.expiration}: run this again then, or log in without --static to refresh automatically"
     )

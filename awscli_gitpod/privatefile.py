@@ -1,8 +1,8 @@
 """Writing files that may hold secrets: created 0600, never through a planted symlink, replaced atomically.
 
 `replace_file` is the one way this project replaces a file (the credential cache, refresh-failure records,
-`~/.aws/config` and `credentials`, `secrets get --output --force`): a temporary file created 0600 beside the
-target, written, given the target's mode, synced and renamed over it, so readers see the old or the new
+`~/.aws/config` and `credentials`, `secrets get --output-file --force`): a temporary file created 0600 beside
+the target, written, given the target's mode, synced and renamed over it, so readers see the old or the new
 content and never a part. A writer killed before the rename leaves a temporary that a later write sweeps.
 `write_private_file` also creates a new file, refusing to follow or truncate whatever is at the path.
 """

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from awscli_gitpod import errors, prebuild, refreshahead, waiting
+from awscli_gitpod import cacheinfo, errors, prebuild, refreshahead, waiting
 from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.deadline import DeadlineExceeded, ceiling
@@ -22,6 +22,7 @@ from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
 from awscli_gitpod.profiles import exchange_options_for_profile
 from awscli_gitpod.singleflight import LockTimeout, RefreshLock
 from awscli_gitpod.tokens import TokenOptions
+from awscli_gitpod.waitnotice import WaitNotice
 
 # Failures after which still-valid cached credentials beat no credentials: AWS or the token source could not
 # be reached or did not answer usefully. A refusal (AccessDenied...) is never hidden this way.
@@ -88,9 +89,10 @@ def _refresh(
     handoff: waiting.Handoff | None = None,
 ) -> bytes:
     """Under the slot's lock: the entry another process just stored, its failure, or a new exchange."""
-    lock = RefreshLock(slot.path, deadline)
     if handoff is not None and handoff.fd is None:
         raise LockTimeout(_waited_too_long(options), errors.AWS_UNAVAILABLE)
+    notice = WaitNotice(waiting.notice_text(options.role_arn))
+    lock = RefreshLock(slot.path, deadline, on_wait=notice.start)
     try:
         if handoff is not None and handoff.fd is not None:
             lock.adopt(handoff.fd, handoff.waited_since)
@@ -99,6 +101,8 @@ def _refresh(
     except CacheUnavailable as error:  # an unusable cache directory must not stop the credentials
         errors.warn(f"not caching: {error}")
         return exchange(options, deadline).process_output()
+    finally:
+        notice.stop()
     try:
         entry = slot.read()
         if entry is not None and entry.fresh(time.time(), refresh_margin):
@@ -118,6 +122,7 @@ def _refresh(
         body = credentials.process_output()
         try:
             slot.store(body, issued, credentials.expires)
+            cacheinfo.record(slot.path, options, credentials)  # what the entry is for, for `cache list`
         except (OSError, CacheUnavailable) as error:
             errors.warn(f"could not cache credentials: {getattr(error, 'strerror', None) or error}")
         return body
@@ -148,6 +153,7 @@ def refresh_ahead(options: ExchangeOptions, creds_args: list[str], refresh_margi
         with ceiling(deadline):
             credentials = exchange(options, deadline)
         slot.store(credentials.process_output(), issued, credentials.expires)
+        cacheinfo.record(slot.path, options, credentials)
         succeeded = True
     except errors.Failure as failure:
         lock.record_failure(failure)
@@ -180,7 +186,7 @@ def canonical_arguments(options: ExchangeOptions) -> list[str]:
         ("--duration-seconds", None if options.duration_seconds is None else str(options.duration_seconds)),
         ("--session-name", options.session_name),
         ("--policy", options.policy),
-        ("--audience", None if options.token.audience == TokenOptions.audience else options.token.audience),
+        *[("--audience", audience) for audience in _audience_arguments(options.token)],
         ("--scope", options.token.scope),
         ("--token-source", options.token.source),
         ("--token-file", options.token.file),
@@ -192,6 +198,11 @@ def canonical_arguments(options: ExchangeOptions) -> list[str]:
     for arn in options.policy_arns:
         arguments += ["--policy-arn", arn]
     return arguments
+
+
+def _audience_arguments(token: TokenOptions) -> tuple[str, ...]:
+    audiences = (token.audience, *token.extra_audiences)
+    return () if audiences == (TokenOptions.audience,) else audiences
 
 
 def role_credentials(

@@ -142,7 +142,7 @@ def variables(
     if secret_string is None:
         raise SecretProblem(
             f"{spec.source}: the secret is binary and cannot be an environment variable; "
-            f"use `aws-gitpod secrets get {spec.source} --output FILE`"
+            f"use `aws-gitpod secrets get {spec.source} --output-file FILE`"
         )
     if spec.key is not None:
         source = f"{spec.source}#{spec.key}"

@@ -20,6 +20,7 @@ class TokenOptions:
     """How the user asked for the token: the token options every command shares."""
 
     audience: str = "sts.amazonaws.com"
+    extra_audiences: tuple[str, ...] = ()  # `--audience` repeated, as gp takes it
     scope: str | None = None
     source: str | None = None  # force this source (`--token-source`)
     file: str | None = None

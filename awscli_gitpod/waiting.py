@@ -17,7 +17,7 @@ import fcntl
 import os
 import time
 
-from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir, read_entry, write_stdout
+from awscli_gitpod.cache import CacheUnavailable, ensure_private_dir, read_entry, read_small, write_stdout
 
 
 class Handoff:
@@ -40,6 +40,26 @@ def take(path: str) -> Handoff | None:
     return _handoffs.pop(path, None)
 
 
+NOTICE_AFTER_SECONDS = 3.0  # as `waitnotice.AFTER_SECONDS`, which this path does not import (threading)
+
+
+def notice_text(role_arn: str) -> str:
+    """The line a long wait prints on a terminal (here, and in `provider` through `waitnotice`)."""
+    return f"waiting for another aws-gitpod process to refresh {role_arn} (--timeout ends it)"
+
+
+def _role_of(path: str) -> str:
+    """The role whose entry this is, as `cacheinfo` records it beside the entry (only after a long wait:
+    json is not worth importing sooner)."""
+    import json
+
+    try:
+        role = json.loads(read_small(path + ".about") or b"{}").get("role_arn")
+    except (ValueError, AttributeError):
+        role = None
+    return role if isinstance(role, str) and role else "the same credentials"
+
+
 def _pause(attempt: int) -> float:
     # 10 to 50 ms, varied by process and attempt without importing random: waiters must not poll in step.
     return 0.01 + ((os.getpid() * 7919 + attempt * 104729) % 41) / 1000
@@ -60,6 +80,8 @@ def wait_for_refresh(path: str, key: str, margin: int, timeout: float) -> int | 
         os.close(fd)
         return None
     waited_since: float | None = None
+    started = time.monotonic()
+    noticed = False
     attempt = 0
     while True:
         try:
@@ -77,6 +99,9 @@ def wait_for_refresh(path: str, key: str, margin: int, timeout: float) -> int | 
             os.close(fd)
             _handoffs[path] = Handoff(path, None, waited_since, deadline)
             return None
+        if not noticed and time.monotonic() - started >= NOTICE_AFTER_SECONDS and os.isatty(2):
+            noticed = True
+            os.write(2, f"aws-gitpod: {notice_text(_role_of(path))}\n".encode())
         attempt += 1
         time.sleep(_pause(attempt))
     entry = read_entry(path, key)  # the holder we waited for may have stored it just now

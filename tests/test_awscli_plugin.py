@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,9 @@ import pytest
 
 import awscli_gitpod
 from awscli_gitpod import errors
-from tests.clis import AWS_V2, PACKAGE_PARENT, PLUGIN_MODULE
+from tests.clis import AWS_V2, PLUGIN_MODULE
+from tests.test_input_checks import drop_file_permission_override
+from tests.venvs import make_venv, site_packages
 
 if TYPE_CHECKING:
     from awscli_gitpod.testing.fixtures import Workspace
@@ -97,54 +100,123 @@ def test_a_half_installed_package_does_not_break_other_commands(
 # --- aws-gitpod plugin install / uninstall ----------------------------------------------------------
 
 
-def test_install_for_the_first_aws_on_path_then_again(workspace_env: Workspace) -> None:
-    existing = "# mine\n[profile dev]\nregion = eu-west-1\n"
-    workspace_env.aws_config_file.write_text(existing)
-    first = workspace_env.run("aws-gitpod", "plugin", "install")
-    assert first.returncode == 0, first.stderr
-    assert "installed `aws gitpod` for the AWS CLI v1" in first.stdout
-    assert workspace_env.aws_config_file.read_text() == existing + f"\n[plugins]\ngitpod = {PLUGIN_MODULE}\n"
-    again = workspace_env.run("aws-gitpod", "plugin", "install")
-    assert "already installed" in again.stdout
-    assert workspace_env.run("aws", "gitpod", "token", "--decode").returncode == 0
+@dataclass
+class Machine:
+    """A workspace with awscli-gitpod in its own virtualenv, a separately installed AWS CLI v1 and
+    Debian's v2 on PATH, and nothing that would let another Python import this checkout."""
+
+    workspace: Workspace
+    tool: Path  # the virtualenv holding awscli-gitpod
+    v1: str
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.workspace.run(*args)
+
+    def aws_gitpod(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run(str(self.tool / "bin" / "aws-gitpod"), *args)
+
+    @property
+    def clis(self) -> list[str]:
+        return [self.v1, AWS_V2]
 
 
-def test_install_for_v2_warns_about_a_v1_sharing_the_file_and_uninstall_restores_it(
-    workspace_env: Workspace,
-) -> None:
+@pytest.fixture
+def machine(workspace_env: Workspace, tmp_path: Path) -> Machine:
     if not os.access(AWS_V2, os.X_OK):
-        pytest.skip("needs Debian's awscli")
-    existing = "[default]\nregion = eu-west-1\n"
-    workspace_env.aws_config_file.write_text(existing)
-    result = workspace_env.run("aws-gitpod", "plugin", "install", "--cli", "v2")
-    assert result.returncode == 0, result.stderr
+        pytest.skip(f"needs {AWS_V2} (Debian's awscli, the AWS CLI v2)")
+    tool = make_venv(tmp_path / "tool", package=True)
+    v1 = make_venv(tmp_path / "awscli-v1", aws_v1=True)
+    standins = workspace_env.env["PATH"].split(os.pathsep)[0]
+    workspace_env.env["PATH"] = os.pathsep.join(
+        [standins, str(v1 / "bin"), str(tool / "bin"), "/usr/bin", "/bin"]
+    )
+    del workspace_env.env["PYTHONPATH"]  # the test bed's, which lets any Python import this checkout
+    workspace_env.env.update(PAGER="cat", AWS_PAGER="")
+    return Machine(workspace_env, tool, str(v1 / "bin" / "aws"))
+
+
+def test_the_plugin_survives_the_removal_of_the_virtualenv_that_installed_it(machine: Machine) -> None:
+    config = machine.workspace.aws_config_file
+    config.write_text("# mine\n[profile dev]\nregion = eu-west-1\n")
+    installed = machine.aws_gitpod("plugin", "install")
+    assert installed.returncode == 0, installed.stderr
+    assert "installed `aws gitpod` for the AWS CLI v1 and v2" in installed.stdout
+    assert installed.stdout.count("checked: `") == 2
+    plugin_dir = config.parent / "aws-gitpod-plugin"
+    assert config.read_text() == (
+        "# mine\n[profile dev]\nregion = eu-west-1\n\n[plugins]\ngitpod = awscli_gitpod_plugin\n"
+        f"cli_legacy_plugin_path = {plugin_dir}\n"
+    )
+    for cli in machine.clis:
+        decoded = machine.run(cli, "gitpod", "token", "--decode")
+        assert decoded.returncode == 0, (cli, decoded.stderr)
+        assert json.loads(decoded.stdout)["Payload"]["sub"] == machine.workspace.subject
+    again = machine.aws_gitpod("plugin", "install")
+    assert again.returncode == 0 and "already installed" in again.stdout
+
+    shutil.rmtree(machine.tool)  # `pipx uninstall`, a new Python, a reinstall elsewhere
+    for cli in machine.clis:
+        version = machine.run(cli, "--version")
+        assert version.returncode == 0, (cli, version.stderr)
+        listed = machine.run(cli, "configure", "list")
+        assert listed.returncode == 0, (cli, listed.stderr)
+        gone = machine.run(cli, "gitpod", "token")
+        assert gone.returncode == errors.AWS_CLI_ERROR
+        assert gone.stderr.splitlines() == [
+            f"aws gitpod: aws-gitpod is not installed or not on PATH (it was {machine.tool}/bin/aws-gitpod); "
+            "reinstall awscli-gitpod and run `aws-gitpod plugin install`, or delete the `gitpod =` line of "
+            "[plugins] in the AWS config file; every other aws command works as before"
+        ]
+
+
+def test_install_repairs_a_v1_an_earlier_install_broke_and_uninstall_restores_the_file(
+    machine: Machine, tmp_path: Path
+) -> None:
+    config = machine.workspace.aws_config_file
+    mine = "[default]\nregion = eu-west-1\n"
+    earlier = tmp_path / "gone" / "lib" / "python3.11" / "site-packages"  # an earlier install, removed since
+    config.write_text(mine + f"\n[plugins]\ncli_legacy_plugin_path = {earlier}\ngitpod = {PLUGIN_MODULE}\n")
+    broken = machine.run(machine.v1, "--version")
+    assert broken.returncode != 0
+
+    installed = machine.aws_gitpod("plugin", "install")
+    assert installed.returncode == 0, installed.stderr
     assert (
-        "the AWS CLI v1 at" in result.stderr and "cannot start with cli_legacy_plugin_path" in result.stderr
+        "repaired: the AWS CLI 1." in installed.stdout and f"at {machine.v1} starts again" in installed.stdout
     )
-    assert f"cli_legacy_plugin_path = {PACKAGE_PARENT}\n" in workspace_env.aws_config_file.read_text()
-    decoded = workspace_env.run(AWS_V2, "gitpod", "token", "--decode")
-    assert decoded.returncode == 0, decoded.stderr
+    assert str(earlier) not in config.read_text()
+    v1_copy = site_packages(Path(machine.v1).parent.parent) / "awscli_gitpod_plugin.py"
+    assert v1_copy.is_file()
 
-    refused = workspace_env.run("aws-gitpod", "plugin", "install", "--cli", "v1")
-    assert refused.returncode == errors.USAGE
-    assert "makes the AWS CLI v1 fail on every command" in refused.stderr
-
-    removed = workspace_env.run("aws-gitpod", "plugin", "uninstall")
+    removed = machine.aws_gitpod("plugin", "uninstall")
     assert removed.returncode == 0, removed.stderr
-    assert workspace_env.aws_config_file.read_text() == existing
+    assert config.read_text() == mine
+    assert not v1_copy.exists() and not (config.parent / "aws-gitpod-plugin").exists()
+    for cli in machine.clis:
+        assert machine.run(cli, "--version").returncode == 0
 
 
-def test_install_refuses_a_v1_that_cannot_import_the_plugin(workspace_env: Workspace, tmp_path: Path) -> None:
-    fake_bin = tmp_path / "other-v1"
-    fake_bin.mkdir()
-    fake_aws = fake_bin / "aws"
-    fake_aws.write_text("#!/usr/bin/python3\nprint('aws-cli/1.99.0 Python/3 Linux botocore/1.99')\n")
-    fake_aws.chmod(0o755)
-    workspace_env.env["PATH"] = f"{fake_bin}:{workspace_env.env['PATH']}"
-    del workspace_env.env["PYTHONPATH"]  # the test bed's, which would let any Python import this checkout
-    result = workspace_env.run("aws-gitpod", "plugin", "install")
-    assert result.returncode == errors.USAGE
-    assert f"the AWS CLI v1 at {fake_aws} runs on /usr/bin/python3 that cannot import awscli_gitpod" in (
-        result.stderr
+def test_install_for_v1_only_leaves_v2_without_plugin_path(machine: Machine) -> None:
+    installed = machine.aws_gitpod("plugin", "install", "--cli", "v1")
+    assert installed.returncode == 0, installed.stderr
+    assert "cli_legacy_plugin_path" not in machine.workspace.aws_config_file.read_text()
+    assert "`aws gitpod` is not installed for it" in installed.stderr
+    assert machine.run(machine.v1, "gitpod", "token", "--decode").returncode == 0
+    assert machine.run(AWS_V2, "--version").returncode == 0
+
+
+def test_install_refuses_a_v1_whose_site_packages_it_cannot_write(machine: Machine) -> None:
+    site = site_packages(Path(machine.v1).parent.parent)
+    site.chmod(0o555)
+    try:
+        result = machine.run(
+            *drop_file_permission_override(), str(machine.tool / "bin" / "aws-gitpod"), "plugin", "install"
+        )
+    finally:
+        site.chmod(0o755)
+    assert result.returncode == errors.USAGE, result.stderr
+    assert (
+        f"imports plugins only from its own Python's site-packages, which this user cannot write to ({site})"
+        in (result.stderr)
     )
-    assert not workspace_env.aws_config_file.exists()
+    assert not machine.workspace.aws_config_file.exists()

@@ -44,6 +44,9 @@ def test_export_evaluates_to_the_credentials_creds_prints(workspace_env: Workspa
         ("dotenv", "AWS_ACCESS_KEY_ID='ASIA"),
         ("fish", "set -gx AWS_ACCESS_KEY_ID 'ASIA"),
         ("powershell", "$Env:AWS_ACCESS_KEY_ID = 'ASIA"),
+        ("env-no-export", "AWS_ACCESS_KEY_ID='ASIA"),
+        ("windows-cmd", 'set "AWS_ACCESS_KEY_ID=ASIA'),
+        ("shell", "export AWS_ACCESS_KEY_ID='ASIA"),  # the old name of env, as secrets export had it
     ],
 )
 def test_export_formats(workspace_env: Workspace, role_arn: str, fmt: str, first_line: str) -> None:
@@ -53,6 +56,22 @@ def test_export_formats(workspace_env: Workspace, role_arn: str, fmt: str, first
     assert lines[0].startswith(first_line)
     assert len(lines) == 4
     assert all(name in result.stdout for name in VARIABLES)
+
+
+def test_export_process_is_the_document_creds_prints(workspace_env: Workspace, role_arn: str) -> None:
+    result = workspace_env.run("aws-gitpod", "export", "--role", role_arn, "--format", "process")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == creds_document(workspace_env, role_arn)
+
+
+def test_env_no_export_sets_shell_variables_only(workspace_env: Workspace, role_arn: str) -> None:
+    script = (
+        'eval "$(aws-gitpod export --role "$1" --format env-no-export)" && '
+        'printf "%s\\n" "${AWS_ACCESS_KEY_ID:0:4}" && env | grep -c ^AWS_ACCESS_KEY_ID= || true'
+    )
+    result = workspace_env.run("bash", "-c", script, "bash", role_arn)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["ASIA", "0"]
 
 
 def test_export_json_and_region(workspace_env: Workspace, role_arn: str) -> None:

@@ -142,3 +142,65 @@ def test_a_short_session_is_noted_where_it_matters(workspace_env: Workspace, rol
     assert "--duration-seconds 1800 or more avoids it" in cache_check["detail"]
     long = workspace_env.run("aws-gitpod", "login", "--role-arn", role_arn, "-d", "3600", "-p", "long")
     assert "refresh window" not in long.stderr
+
+
+def test_login_takes_onas_session_name_and_gps_repeated_audience(
+    workspace_env: Workspace, role_arn: str
+) -> None:
+    result = workspace_env.run(
+        "aws-gitpod",
+        "login",
+        "--role-arn",
+        role_arn,
+        "-p",
+        "ci",
+        "--role-session-name",
+        "deploy-bot",
+        "--audience",
+        "sts.amazonaws.com",
+        "--audience",
+        "https://example.com/other",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(
+        f"assumed-role/{role_arn.rsplit('/', 1)[1]}/deploy-bot; credentials refresh automatically"
+    )
+    line = next(
+        x for x in workspace_env.aws_config_file.read_text().splitlines() if "credential_process" in x
+    )
+    assert "--session-name deploy-bot" in line
+    assert "--audience sts.amazonaws.com --audience https://example.com/other" in line
+
+
+def test_repeated_audiences_all_reach_the_token(workspace_env: Workspace) -> None:
+    result = workspace_env.run(
+        "aws-gitpod",
+        "token",
+        "--decode",
+        "--audience",
+        "sts.amazonaws.com",
+        "--audience",
+        "https://b.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["Payload"]["aud"] == ["sts.amazonaws.com", "https://b.example"]
+
+
+def test_gp_idp_login_scope_aws_reads_the_same(workspace_env: Workspace, role_arn: str) -> None:
+    # `gp idp login --scope S aws --role-arn ...`: the provider word and a flag before it both work.
+    result = workspace_env.run("aws-gitpod", "login", "--scope", "repo:read", "aws", "--role-arn", role_arn)
+    assert result.returncode == 0, result.stderr
+    assert "--scope repo:read" in workspace_env.aws_config_file.read_text()
+    wrong = workspace_env.run("aws-gitpod", "login", "gcp", "--role-arn", role_arn)
+    assert wrong.returncode == errors.USAGE
+    assert "invalid choice: 'gcp'" in wrong.stderr
+
+
+def test_quiet_login_prints_nothing_but_errors(workspace_env: Workspace, role_arn: str) -> None:
+    result = workspace_env.run("aws-gitpod", "login", "-q", "--role-arn", role_arn, "-p", "dev")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    assert "credential_process" in workspace_env.aws_config_file.read_text()
+    refused = workspace_env.run("aws-gitpod", "login", "--quiet", "--role-arn", "my-role", "-p", "other")
+    assert refused.returncode == errors.USAGE
+    assert refused.stderr.startswith("aws-gitpod: error: --role 'my-role' is not an IAM role ARN")

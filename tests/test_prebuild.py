@@ -68,7 +68,7 @@ def test_a_declared_ona_prebuild_task_gets_credentials_but_leaves_none_on_disk(
     calls = aws_server.calls(ACTION)
     secret_file = ona_env.home / "secret.txt"
     secret = ona_env.run(
-        "aws-gitpod", "secrets", "get", "db", "--output", str(secret_file), "--role", role_arn
+        "aws-gitpod", "secrets", "get", "db", "--output-file", str(secret_file), "--role", role_arn
     )
     assert secret.returncode == errors.USAGE
     assert f"not writing the secret to {secret_file}" in secret.stderr

@@ -85,22 +85,27 @@ def _git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
 
 
+def commit_snapshot(destination: Path) -> Path:
+    """This checkout's package files, committed as a fresh git repository at `destination` (replaced)."""
+    shutil.rmtree(destination, ignore_errors=True)
+    destination.mkdir(parents=True)
+    for name in SNAPSHOT:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, destination / name)
+    _git("init", "-q", "-b", "main", cwd=destination)
+    _git("add", "-A", cwd=destination)
+    _git("commit", "-q", "-m", "snapshot", cwd=destination)
+    return destination
+
+
 @pytest.fixture(scope="session")
 def hook_repo() -> tuple[Path, dict[str, str]]:
     """A committed snapshot of the package to install hooks from, and the environment to run pre-commit in."""
     cache = Path(os.environ.get("AWS_GITPOD_TEST_CACHE", ROOT / ".pytest_cache")) / "pre-commit-hooks"
-    snapshot = cache / "repo"
-    shutil.rmtree(snapshot, ignore_errors=True)
-    snapshot.mkdir(parents=True)
-    for name in SNAPSHOT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, snapshot / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(source, snapshot / name)
-    _git("init", "-q", "-b", "main", cwd=snapshot)
-    _git("add", "-A", cwd=snapshot)
-    _git("commit", "-q", "-m", "snapshot", cwd=snapshot)
+    snapshot = commit_snapshot(cache / "repo")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache / "home"), "PRE_COMMIT_COLOR": "never"}
     env.pop("PRE_COMMIT", None)
     return snapshot, env

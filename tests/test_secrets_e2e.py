@@ -118,14 +118,14 @@ def test_get_binary_to_stdout_and_to_a_private_file(env: dict[str, str], secrets
     assert ok(cli(env, "get", cert)) == payload
 
     target = Path(env["HOME"]) / "cert.der"
-    ok(cli(env, "get", cert, "--output", str(target)))
+    ok(cli(env, "get", cert, "--output-file", str(target)))
     assert target.read_bytes() == payload
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
-    assert_failed(cli(env, "get", cert, "--output", str(target)), errors.USAGE, "exists; add --force")
+    assert_failed(cli(env, "get", cert, "--output-file", str(target)), errors.USAGE, "exists; add --force")
     target.write_bytes(b"old")
     target.chmod(0o644)
-    ok(cli(env, "get", cert, "--output", str(target), "--force"))
+    ok(cli(env, "get", cert, "--output-file", str(target), "--force"))
     assert target.read_bytes() == payload
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
@@ -136,8 +136,8 @@ def test_output_never_writes_through_a_symlink(env: dict[str, str], secrets: Sec
     victim.write_text("untouched")
     link = Path(env["HOME"]) / "link"
     link.symlink_to(victim)
-    assert_failed(cli(env, "get", token, "--output", str(link)), errors.USAGE, "exists")
-    ok(cli(env, "get", token, "--output", str(link), "--force"))
+    assert_failed(cli(env, "get", token, "--output-file", str(link)), errors.USAGE, "exists")
+    ok(cli(env, "get", token, "--output-file", str(link), "--force"))
     assert victim.read_text() == "untouched"
     assert not link.is_symlink()
     assert link.read_text() == "top-secret"
@@ -326,7 +326,7 @@ def test_denied_and_missing_secrets_after_a_denied_batch(
 
 def test_binary_secrets_cannot_be_exported(env: dict[str, str], secrets: Secrets) -> None:
     cert = secrets.create("cert", b"\x00\x01")
-    assert_failed(cli(env, "export", cert), errors.SECRETS_FAILED, "is binary", "--output FILE")
+    assert_failed(cli(env, "export", cert), errors.SECRETS_FAILED, "is binary", "--output-file FILE")
 
 
 def test_rejected_credentials_and_an_unhealthy_service(

@@ -108,6 +108,15 @@ def trust_policy(iam: Any, name: str) -> Any:
     return iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
 
 
+def vendor_role(aws_server: AwsServer, issuer: Issuer, iam: Any, role_name: str) -> Any:
+    """The vendor guide's role, its trust policy as created, and the call counts reset: the exact
+    repository URL only, which a branch or PR workspace does not match."""
+    create_oidc_role(aws_server.endpoint_url, issuer.url, role_name=role_name, subject=REPO)
+    before = trust_policy(iam, role_name)
+    aws_server.reset_calls()
+    return before
+
+
 def write_calls(aws_server: AwsServer) -> dict[str, int]:
     return {action: aws_server.calls(action) for action in WRITES if aws_server.calls(action)}
 
@@ -183,10 +192,7 @@ def test_dry_run_changes_nothing(
 def test_widening_an_existing_role_needs_yes(
     admin: Workspace, own_issuer: Issuer, iam: Any, role_name: str, aws_server: AwsServer
 ) -> None:
-    # The vendor guide's role: the exact repository URL only, which a branch or PR workspace does not match.
-    create_oidc_role(aws_server.endpoint_url, own_issuer.url, role_name=role_name, subject=REPO)
-    before = trust_policy(iam, role_name)
-    aws_server.reset_calls()
+    before = vendor_role(aws_server, own_issuer, iam, role_name)
 
     refused = setup(admin, "--role-name", role_name, "--repo", REPO)
     assert refused.returncode == errors.USAGE
@@ -271,3 +277,66 @@ def test_without_admin_credentials_it_says_how_to_give_them(workspace_env: Works
     result = setup(workspace_env, "--role-name", role_name, "--repo", REPO)
     assert result.returncode == errors.USAGE
     assert "no usable AWS credentials" in result.stderr and "--profile" in result.stderr
+
+
+def test_a_missing_policy_arn_is_refused_before_any_change(
+    admin: Workspace, own_issuer: Issuer, iam: Any, role_name: str, aws_server: AwsServer
+) -> None:
+    before = vendor_role(aws_server, own_issuer, iam, role_name)
+    missing = f"arn:aws:iam::{ACCOUNT_ID}:policy/does-not-exist"
+    result = setup(
+        admin,
+        "--role-name",
+        role_name,
+        "--repo",
+        REPO,
+        "--yes",
+        "--max-session-duration",
+        "7200",
+        "--policy-arn",
+        missing,
+    )
+    assert result.returncode == errors.USAGE
+    assert result.stderr.splitlines() == [
+        f"aws-gitpod: error: --policy-arn {missing} does not exist in IAM (NoSuchEntity); nothing was changed"
+    ]
+    assert write_calls(aws_server) == {}
+    assert trust_policy(iam, role_name) == before
+    assert iam.get_role(RoleName=role_name)["Role"]["MaxSessionDuration"] == 3600
+
+
+def test_a_failure_midway_names_what_was_changed_and_what_is_left(
+    admin: Workspace, own_issuer: Issuer, role_name: str, policy_arn: str, aws_server: AwsServer
+) -> None:
+    aws_server.inject("AttachRolePolicy", code="LimitExceeded", status=409, message="Quota", service="iam")
+    result = setup(admin, "--role-name", role_name, "--repo", REPO, "--policy-arn", policy_arn)
+    assert result.returncode == errors.AWS_REJECTED_REQUEST
+    role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{role_name}"
+    assert f"\ncreated provider {provider_arn(own_issuer)}\ncreated role {role_arn}\n" in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert (
+        f"LimitExceeded: Quota. Already changed: created provider {provider_arn(own_issuer)}; created role "
+        in line
+    )
+    assert line.endswith(
+        f"Not done: attach {policy_arn} to {role_name}. Run setup again once fixed: it makes only what is "
+        "missing"
+    )
+    again = setup(admin, "--role-name", role_name, "--repo", REPO, "--policy-arn", policy_arn)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.rstrip().endswith(f"attached {policy_arn}")
+
+
+def test_write_profile_for_a_policy_that_cannot_admit_this_workspace_warns_and_never_retries(
+    admin: Workspace, role_name: str, aws_server: AwsServer
+) -> None:
+    other = "https://github.com/someone-else/another-repo"
+    result = setup(admin, "--role-name", role_name, "--repo", other, "--write-profile", "app")
+    assert result.returncode == errors.AWS_DENIED
+    warning, error = result.stderr.splitlines()
+    assert warning.startswith("aws-gitpod: warning: the trust policy does not admit this workspace's token (")
+    assert warning.endswith("--write-profile app will not be attempted")
+    assert error.startswith("aws-gitpod: error: profile 'app' was not written: ")
+    assert f"created role arn:aws:iam::{ACCOUNT_ID}:role/{role_name}" in result.stdout
+    assert aws_server.calls("AssumeRoleWithWebIdentity") == 0
+    assert not admin.aws_config_file.exists()

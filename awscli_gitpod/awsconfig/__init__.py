@@ -22,7 +22,7 @@ from awscli_gitpod.awsconfig.configfile import ConfigFile
 from awscli_gitpod.awsconfig.files import backup, edit
 from awscli_gitpod.awsconfig.lines import AwsConfigError, Kind, Value, profile_section
 from awscli_gitpod.awsconfig.paths import config_path, credentials_path
-from awscli_gitpod.awsconfig.reading import get, profiles, sections
+from awscli_gitpod.awsconfig.reading import check_readable, get, profiles, sections
 
 __all__ = [
     "AwsConfigError",
@@ -30,6 +30,7 @@ __all__ = [
     "Kind",
     "Value",
     "backup",
+    "check_readable",
     "config_path",
     "credentials_path",
     "edit",

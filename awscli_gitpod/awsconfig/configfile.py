@@ -155,6 +155,7 @@ class ConfigFile:
                 before += " "
         line.text = before + value + trailing
         self._remove(option.start + 1, option.stop)
+        self._reparse()  # a value changed in place: what botocore reads changed with it
         return True
 
     def _new_key_indent(self, section: _Section) -> str:

@@ -2,7 +2,9 @@
 
     eval "$(aws-gitpod export --role arn:aws:iam::123456789012:role/app)"
 
-They expire with the session (AWS_CREDENTIAL_EXPIRATION says when); a profile with credential_process
+The formats are those of `aws configure export-credentials` (`process`, `env`, `env-no-export`,
+`powershell`, `windows-cmd`) and ours (`dotenv`, `fish`, `json`), as `secrets export` names them. They
+expire with the session (AWS_CREDENTIAL_EXPIRATION says when); a profile with credential_process
 (`aws-gitpod login`) never does.
 """
 
@@ -14,12 +16,17 @@ from awscli_gitpod import envformat, errors
 from awscli_gitpod.options import add_source_options, refresh_margin, role_or_profile
 from awscli_gitpod.output import write_text
 
-FORMATS = {"env": "shell", "dotenv": "dotenv", "json": "json", "fish": "fish", "powershell": "powershell"}
+PROCESS = "process"  # the credential_process document itself, as `aws configure export-credentials` prints it
+FORMATS = (PROCESS, *envformat.FORMATS)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--format", choices=FORMATS, default="env", help="env (POSIX shells, the default), dotenv, ..."
+        "--format",
+        choices=FORMATS,
+        default="env",
+        help="env (POSIX shells, the default), env-no-export, process, powershell, windows-cmd, dotenv, "
+        "fish or json",
     )
     add_source_options(parser)
 
@@ -29,5 +36,8 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
 
     role, profile = role_or_profile(args)
     credentials, options = credentials_for(role, profile, refresh_margin(args), use_cache=not args.no_cache)
-    write_text(envformat.render(credentials.environment(options.region), FORMATS[args.format]))
+    if args.format == PROCESS:
+        write_text(credentials.process_output().decode())
+    else:
+        write_text(envformat.render(credentials.environment(options.region), args.format))
     return errors.OK

@@ -1,8 +1,10 @@
-"""Install or remove the `aws gitpod` plugin in the `[plugins]` section of the AWS CLI's config file.
+"""Install or remove the `aws gitpod` AWS CLI plugin, for every AWS CLI on PATH, without ever breaking `aws`.
 
-The AWS CLI v1 imports `gitpod = awscli_gitpod.awscli_plugin` from its own Python. The v2 also needs
-`cli_legacy_plugin_path`, the directory to import it from; v1 would try to import that key as a module and
-fail on every command, so a config file shared by both cannot serve both, and we say so.
+Install writes the plugin module outside the package (`plugin_shim`) and lists it in `[plugins]`
+(`plugin_entries`), for every AWS CLI found on PATH (or the version `--cli` names): they all read the same
+config file, so each one that reads it must be able to start with it. It then checks each CLI: one that
+an earlier install had broken and that starts again is reported as repaired; one that no longer starts is
+an error. Uninstall removes exactly what install added, earlier installs' entries included.
 """
 
 from __future__ import annotations
@@ -10,17 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 
-import awscli_gitpod
-from awscli_gitpod import awsconfig, errors
-from awscli_gitpod.aws_clis import AwsCli, can_import, find_clis
+from awscli_gitpod import awsconfig, errors, plugin_entries, plugin_shim
+from awscli_gitpod.aws_clis import AwsCli, find_clis, plugin_directories, starts
 from awscli_gitpod.awscli_plugin import COMMAND_NAME
 from awscli_gitpod.process import ProcessFailed, run_bounded
-
-SECTION = "plugins"
-PATH_KEY = "cli_legacy_plugin_path"
-MODULE = "awscli_gitpod.awscli_plugin"
-# Where v2 must look for `awscli_gitpod`: the directory holding the package (site-packages, or a checkout).
-PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(awscli_gitpod.__file__)))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,9 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--cli",
         choices=("auto", "v1", "v2"),
         default="auto",
-        help="the AWS CLI to install for (default: the `aws` first on PATH)",
+        help="the AWS CLI version to install for (default: every `aws` on PATH); a v1 that reads the same "
+        "config file always gets the plugin too, or it could not start",
     )
-    actions.add_parser("uninstall", help="remove the plugin's entries", allow_abbrev=False)
+    actions.add_parser("uninstall", help="remove the plugin's entries and files", allow_abbrev=False)
 
 
 def run(args: argparse.Namespace, raw_args: list[str]) -> int:
@@ -41,60 +37,78 @@ def run(args: argparse.Namespace, raw_args: list[str]) -> int:
     return uninstall()
 
 
-def _choose(requested: str, clis: list[AwsCli]) -> tuple[int, AwsCli | None]:
-    if requested == "auto":
-        if not clis:
-            raise errors.UsageError("no `aws` on PATH to install the plugin for; pass --cli v1 or --cli v2")
-        return clis[0].major, clis[0]
-    major = int(requested[1])
-    return major, next((cli for cli in clis if cli.major == major), None)
-
-
-def _paths(value: object) -> list[str]:
-    return [path for path in str(value or "").split(os.pathsep) if path]
+def _v1_directory(cli: AwsCli) -> str:
+    """Where this v1 imports our copy from: the first of its plugin directories that we can write to."""
+    for directory in plugin_directories(cli):
+        if os.path.isdir(directory) and os.access(directory, os.W_OK):
+            return directory
+        if not os.path.exists(directory) and os.access(os.path.dirname(directory) or "/", os.W_OK):
+            return directory  # a user site directory, read from the next start once it exists
+    raise errors.UsageError(
+        f"{cli.label} imports plugins only from its own Python's site-packages, which this user cannot "
+        f"write to ({', '.join(plugin_directories(cli)) or 'its Python is unknown'}); run this as a user who "
+        "can, or give that CLI its own AWS_CONFIG_FILE"
+    )
 
 
 def install(requested: str) -> int:
+    from awscli_gitpod.login import executable
+
     clis = find_clis()
-    major, target = _choose(requested, clis)
     config_path = awsconfig.config_path()
-    current_paths = _paths(awsconfig.sections(config_path).get(SECTION, {}).get(PATH_KEY))
-    if major == 1:
-        if current_paths:
-            raise errors.UsageError(
-                f"[{SECTION}] in {config_path} sets {PATH_KEY} (for the AWS CLI v2), which makes the AWS CLI "
-                f"v1 fail on every command; remove it (`aws-gitpod plugin uninstall`) or use a separate "
-                "AWS_CONFIG_FILE for v1"
-            )
-        if target is not None and not can_import(target, MODULE):
-            raise errors.Failure(
-                f"the AWS CLI v1 at {target.path} runs on {target.python or 'a Python'} that cannot import "
-                f"awscli_gitpod; install awscli-gitpod there ({target.python or 'python'} -m pip install "
-                "awscli-gitpod), or use the AWS CLI v2",
-                errors.USAGE,
-            )
-    for other in clis:
-        if major == 2 and other.major == 1:
-            errors.warn(
-                f"the AWS CLI v1 at {other.path} reads {config_path} too and cannot "
-                f"start with {PATH_KEY} in [{SECTION}]; give it its own AWS_CONFIG_FILE"
-            )
+    if requested == "auto" and not clis:
+        raise errors.UsageError("no `aws` on PATH to install the plugin for; pass --cli v1 or --cli v2")
+    majors = {cli.major for cli in clis} if requested == "auto" else {int(requested[1])}
+    v1s = [cli for cli in clis if cli.major == 1]
+    if majors == {1} and not v1s:
+        raise errors.UsageError("no AWS CLI v1 on PATH to install the plugin for")
+    plugin_dir = plugin_shim.shim_dir(config_path) if 2 in majors else None
+    # Every v1 that reads this file imports every [plugins] value, ours included: each gets our module,
+    # which also lets it start with v2's cli_legacy_plugin_path. All are checked before anything changes.
+    v1_dirs = {cli.path: _v1_directory(cli) for cli in v1s}
+    program = executable()
+    changed = False
+    for directory in v1_dirs.values():
+        changed |= plugin_shim.write(directory, program, create=True)
+    if plugin_dir is not None:
+        changed |= plugin_shim.write(plugin_dir, program, create=True)
+    changed |= awsconfig.edit(
+        config_path, lambda config: plugin_entries.add(config, plugin_dir), kind="config"
+    )
 
-    def add_entries(config: awsconfig.ConfigFile) -> None:
-        if major == 2 and PACKAGE_PARENT not in current_paths:
-            config.set(SECTION, PATH_KEY, os.pathsep.join([*current_paths, PACKAGE_PARENT]))
-        config.set(SECTION, COMMAND_NAME, MODULE)
-
-    changed = awsconfig.edit(config_path, add_entries, kind="config")
-    where = f" ({target.version} at {target.path})" if target else ""
     verb = "installed" if changed else "already installed:"
-    print(f"{verb} `aws {COMMAND_NAME}` for the AWS CLI v{major}{where} in {config_path}")
-    if target is not None:
-        _prove(target)
+    versions = " and ".join(f"v{major}" for major in sorted(majors | ({1} if v1s else set())))
+    print(f"{verb} `aws {COMMAND_NAME}` for the AWS CLI {versions} in {config_path}")
+    _report(clis, v1_dirs, plugin_dir)
     return errors.OK
 
 
-def _prove(cli: AwsCli) -> None:
+def _report(clis: list[AwsCli], v1_dirs: dict[str, str], plugin_dir: str | None) -> None:
+    """Every CLI that reads the file: repaired, broken (an error), and whether `aws gitpod` reaches us."""
+    broken = []
+    for cli in clis:
+        failure = starts(cli.path)
+        if failure is not None:
+            broken.append(f"{cli.label} does not start: {failure}")
+            continue
+        if cli.failure is not None:
+            print(f"repaired: {cli.label} starts again (it failed with: {cli.failure})")
+        if cli.major == 2 and plugin_dir is None:
+            errors.note(
+                f"{cli.label} reads this config file too; `aws {COMMAND_NAME}` is not installed for it "
+                "(`aws-gitpod plugin install` installs for every aws on PATH)"
+            )
+            continue
+        where = v1_dirs.get(cli.path) or plugin_dir
+        _prove(cli, str(where))
+    if broken:
+        raise errors.Failure(
+            "; ".join(broken) + "; run `aws-gitpod plugin uninstall` to remove the plugin's entries",
+            errors.CHECK_FAILED,
+        )
+
+
+def _prove(cli: AwsCli, where: str) -> None:
     try:
         output = run_bounded([cli.path, COMMAND_NAME, "help"], timeout=60)
     except ProcessFailed as error:
@@ -104,26 +118,25 @@ def _prove(cli: AwsCli) -> None:
             f"the plugin is configured, but `{cli.path} {COMMAND_NAME} help` does not reach aws-gitpod",
             errors.CHECK_FAILED,
         )
-    print(f"checked: `{cli.path} {COMMAND_NAME} help` runs aws-gitpod")
+    print(f"checked: `{cli.path} {COMMAND_NAME} help` runs aws-gitpod (plugin in {where})")
 
 
 def uninstall() -> int:
     config_path = awsconfig.config_path()
-
-    def remove_entries(config: awsconfig.ConfigFile) -> None:
-        if config.get(SECTION, COMMAND_NAME) == MODULE:
-            config.delete(SECTION, COMMAND_NAME)
-        remaining = [path for path in _paths(config.get(SECTION, PATH_KEY)) if path != PACKAGE_PARENT]
-        if remaining:
-            config.set(SECTION, PATH_KEY, os.pathsep.join(remaining))
-        else:
-            config.delete(SECTION, PATH_KEY)
-        if not config.keys(SECTION):
-            config.delete_section(SECTION)
-
-    if not os.path.exists(config_path):
-        print(f"nothing to remove: {config_path} does not exist")
-        return errors.OK
-    changed = awsconfig.edit(config_path, remove_entries, kind="config")
-    print(f"{'removed' if changed else 'nothing to remove:'} `aws {COMMAND_NAME}` from {config_path}")
+    clis = find_clis()
+    removed = False
+    if config_path.exists():
+        removed |= awsconfig.edit(config_path, plugin_entries.remove, kind="config")
+    removed |= plugin_shim.remove(plugin_shim.shim_dir(config_path), drop_directory=True)
+    for cli in clis:
+        if cli.major == 1:
+            for directory in plugin_directories(cli):
+                removed |= plugin_shim.remove(directory)
+    print(f"{'removed' if removed else 'nothing to remove:'} `aws {COMMAND_NAME}` from {config_path}")
+    broken = [f"{cli.label} does not start: {failure}" for cli in clis if (failure := starts(cli.path))]
+    if broken:
+        raise errors.Failure("; ".join(broken), errors.CHECK_FAILED)
+    for cli in clis:
+        if cli.failure is not None:
+            print(f"repaired: {cli.label} starts again (it failed with: {cli.failure})")
     return errors.OK

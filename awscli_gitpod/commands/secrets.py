@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "get",
         help="print one secret exactly (no newline added), or write it to a 0600 file",
         description="Print a secret's value exactly as stored, with no newline added (binary secrets as "
-        "bytes), or write it to a new 0600 file with --output.",
+        "bytes), or write it to a new 0600 file with --output-file.",
         allow_abbrev=False,
     )
     get.add_argument("secret_id", metavar="ID", help="secret name or ARN, or ssm:PARAMETER[:VERSION|:LABEL]")
@@ -48,8 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     version = get.add_mutually_exclusive_group()
     version.add_argument("--version-id", metavar="ID", help="a version ID (default: AWSCURRENT)")
     version.add_argument("--version-stage", metavar="STAGE", help="a staging label, e.g. AWSPREVIOUS")
-    get.add_argument("--output", metavar="FILE", help="write to a new file, mode 0600, instead of stdout")
-    get.add_argument("--force", action="store_true", help="with --output: replace an existing file")
+    # Not `--output`: through `aws gitpod`, the AWS CLI takes that global option for itself.
+    get.add_argument(
+        "--output-file", dest="output", metavar="FILE", help="write to a new file, mode 0600, not stdout"
+    )
+    get.add_argument("--force", action="store_true", help="with --output-file: replace an existing file")
     _add_common_options(get)
     get.set_defaults(secrets_run=_run_get)
 
@@ -63,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "specs", nargs="+", metavar="SPEC", help="[NAME=]ID[#KEY]; ID a secret, ssm:PARAMETER or ssm:/PATH/"
     )
     export.add_argument(
-        "--format", choices=FORMATS, default="shell", help="output format (default: %(default)s)"
+        "--format", choices=FORMATS, default="env", help="output format (default: %(default)s)"
     )
     _add_variable_options(export)
     _add_common_options(export)
@@ -147,13 +150,13 @@ def get(
     from awscli_gitpod.privatefile import write_private_file
 
     if force and output is None:
-        raise errors.UsageError("--force only applies with --output FILE")
+        raise errors.UsageError("--force only applies with --output-file FILE")
     if secret_id.startswith(PREFIX):
         data = _parameter_bytes(secret_id[len(PREFIX) :], connection, key, version_id or version_stage)
     else:
         data = _secret_bytes(secret_id, connection, key, version_id, version_stage)
         if output is None and data.binary and sys.stdout.isatty():
-            raise errors.UsageError(f"{secret_id} is binary: redirect stdout or use --output FILE")
+            raise errors.UsageError(f"{secret_id} is binary: redirect stdout or use --output-file FILE")
     if output is not None:
         write_private_file(output, data.value, replace=force)
     else:

@@ -1,9 +1,12 @@
 """Create the IAM OIDC provider and a least-privilege role for workspace tokens: plan first, idempotent.
 
 Runs with admin credentials from the normal AWS chain (`--profile`, `AWS_PROFILE`, environment keys). It
-prints the plan (provider, role, the trust policy as a unified diff, policies, session duration), then
-applies it; `--dry-run` stops after the plan, and a second run changes nothing. A change that would let
-more tokens assume an existing role than its current trust policy does needs `--yes`.
+checks everything it can before changing anything (options, region, that each policy ARN exists, that this
+workspace's token would be admitted when `--write-profile` asks for it), prints the plan (provider, role,
+the trust policy as a unified diff, policies, session duration), then applies it, each change printed as it
+is made: a failure midway names what was changed and what is left. `--dry-run` stops after the plan, and a
+second run changes nothing. A change that would let more tokens assume an existing role than its current
+trust policy does needs `--yes`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from typing import Any
 
 from awscli_gitpod import errors
 from awscli_gitpod.options import add_token_options, token_options
@@ -97,21 +101,37 @@ def _validate(
         )
 
 
-def _workspace_issuer(token: TokenOptions, deadline: float) -> str:
+def _workspace_claims(token: TokenOptions, deadline: float, why: str) -> dict[str, Any]:
+    """The claims of this workspace's token (unverified: only to read `iss` and to test the policy)."""
     from awscli_gitpod.claims import MalformedToken, decode_unverified
     from awscli_gitpod.exchange import fetch_token
 
     try:
-        issuer = decode_unverified(fetch_token(token, deadline)[1])[1].get("iss")
+        return dict(decode_unverified(fetch_token(token, deadline)[1])[1])
     except errors.Failure as failure:
-        raise errors.Failure(f"{failure.message}; or pass --issuer URL", failure.exit_code) from None
+        raise errors.Failure(f"{failure.message}; {why}", failure.exit_code) from None
     except MalformedToken as error:
-        raise errors.UsageError(f"the workspace token cannot be read ({error}): pass --issuer URL") from None
+        raise errors.UsageError(f"the workspace token cannot be read ({error}); {why}") from None
+
+
+def _issuer_of(claims: dict[str, Any]) -> str:
+    issuer = claims.get("iss")
     if not isinstance(issuer, str) or not ISSUER_URL.fullmatch(issuer):
         raise errors.UsageError(
             f"the workspace token's iss {issuer!r} is not an issuer URL: pass --issuer URL"
         )
     return issuer
+
+
+def _admits(policy: dict[str, Any], claims: dict[str, Any], provider: str) -> str | None:
+    """None when the trust policy may admit this workspace's token; else why it certainly does not."""
+    from awscli_gitpod.claims import describe
+    from awscli_gitpod.policy import evaluate
+
+    decision = evaluate(policy, claims, provider_arn=provider)
+    if decision.allowed or not decision.certain:
+        return None
+    return f"the trust policy does not admit this workspace's token ({describe(claims)}): {decision.reason}"
 
 
 def setup(
@@ -132,18 +152,30 @@ def setup(
     yes: bool,
     write_profile: str | None,
 ) -> int:
+    """Validate everything (options, policy ARNs, whether the workspace would be admitted), plan, apply."""
     from awscli_gitpod import awsadmin, awsclient, iam_setup
     from awscli_gitpod.policy.document import issuer_path, provider_arn
     from awscli_gitpod.policy.generate import Request, trust_policy
     from awscli_gitpod.policy.subjects import MULTI_TENANT
+    from awscli_gitpod.regions import resolve_region
 
     _validate(role_name, repo, ona_org, issuer, policy_arns, max_session_duration)
+    resolve_region(region)  # a typo is a usage error here, not "STS unavailable" later
     deadline = time.monotonic() + timeout
+    claims: dict[str, Any] | None = None
+    if write_profile is not None or issuer is None:
+        why = "--write-profile needs it" if write_profile is not None else "or pass --issuer URL"
+        claims = _workspace_claims(token, deadline, why)
     # Workspace tokens carry iss without a trailing slash; a provider URL spelled with one may match none.
-    issuer = (issuer or _workspace_issuer(token, deadline)).rstrip("/")
+    issuer = (issuer or _issuer_of(claims or {})).rstrip("/")
     path = issuer_path(issuer)
     aws = awsclient.session(admin_profile)
     caller = awsadmin.caller(aws, region)
+    for arn in policy_arns:
+        if arn.split(":")[1] != caller.partition:
+            raise errors.UsageError(
+                f"--policy-arn {arn} is not in the partition of the account ({caller.partition})"
+            )
     request = Request(
         account=caller.account,
         # The policy names the provider by the issuer without its scheme; the generator wants https, which
@@ -174,14 +206,18 @@ def setup(
         trust_policy=policy,
         policy_arns=policy_arns,
         max_session_duration=max_session_duration,
+        account=caller.account,
+        partition=caller.partition,
     )
     iam = awsadmin.client(aws, "iam", region)
+    iam_setup.check_policies_exist(iam, policy_arns)
     plan = iam_setup.plan(iam, desired)
     print(f"plan for account {caller.account} (as {caller.arn}):")
     print("\n".join("  " + line for line in plan.lines()))
-    role_arn = (
-        plan.role.arn if plan.role else f"arn:{caller.partition}:iam::{caller.account}:role/{role_name}"
-    )
+    role_arn = plan.role.arn if plan.role else desired.role_arn
+    refusal = _admits(policy, claims, desired.provider_arn) if write_profile and claims else None
+    if refusal is not None:
+        errors.warn(f"{refusal}; --write-profile {write_profile} will not be attempted")
     if not plan.changes:
         print("nothing to change: the provider, the role, its trust policy and its policies are as requested")
     elif dry_run:
@@ -196,17 +232,23 @@ def setup(
             f"{plan.widening[0]}); nothing was changed: rerun with --yes to widen it"
         )
     else:
-        for line in iam_setup.apply(iam, plan):
-            print(line)
+        iam_setup.apply(iam, plan)
     if write_profile is None or dry_run:
         return errors.OK
+    if refusal is not None:
+        raise errors.Failure(
+            f"profile {write_profile!r} was not written: {refusal}; run `aws-gitpod login -p {write_profile} "
+            f"--role-arn {role_arn}` in a workspace the role admits",
+            errors.AWS_DENIED,
+        )
     return _write_profile(role_arn, write_profile, region, token, timeout, fresh=plan.changes)
 
 
 def _write_profile(
     role_arn: str, profile: str, region: str | None, token: TokenOptions, timeout: float, fresh: bool
 ) -> int:
-    """`aws-gitpod login` for the role; retried a few times while a fresh change reaches STS."""
+    """`aws-gitpod login` for the role; retried a few times while a fresh change reaches STS (only when the
+    policy admits this workspace: `_admits` said so, or could not be sure)."""
     from awscli_gitpod.exchange import ExchangeOptions
     from awscli_gitpod.login import login
     from awscli_gitpod.regions import resolve_region

@@ -34,6 +34,13 @@ class Credentials:
             document["AccountId"] = self.account_id
         return document
 
+    def container_document(self) -> dict[str, object]:
+        """The container-credentials protocol's answer (`credserver`): the session token is `Token` there."""
+        document = self.process_document()
+        del document["Version"]
+        document["Token"] = document.pop("SessionToken")
+        return document
+
     def process_output(self) -> bytes:
         return (json.dumps(self.process_document()) + "\n").encode()
 

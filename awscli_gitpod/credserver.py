@@ -44,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # requests carry a secret header; and the child's own output is what the terminal is for
 
-    def _answer(self, status: int, document: dict[str, Any]) -> None:
+    def _answer(self, status: int, document: dict[str, Any] | dict[str, object]) -> None:
         body = json.dumps(document).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -70,15 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
         except errors.Failure as failure:
             self._answer(503, {"code": "CredentialsUnavailable", "message": failure.message})
             return
-        document: dict[str, Any] = {
-            "AccessKeyId": credentials.access_key_id,
-            "SecretAccessKey": credentials.secret_access_key,
-            "Token": credentials.session_token,
-            "Expiration": credentials.expiration,
-        }
-        if credentials.account_id:
-            document["AccountId"] = credentials.account_id
-        self._answer(200, document)
+        self._answer(200, credentials.container_document())
 
     def do_POST(self) -> None:
         self._answer(405, {"message": "only GET"})

@@ -60,7 +60,7 @@ def answer_from_cache(args: list[str]) -> int | None:
     if key is None:
         return None
     path = entry_path(key)
-    entry, now = read_entry(path, key), time.time()
+    entry, now = read_entry(path), time.time()
     if entry is not None and entry.fresh(now, split.refresh_margin):
         if now >= entry.prefetch_after(split.refresh_margin):
             from awscli_gitpod import refreshahead  # only in the last minutes of an entry's freshness
@@ -69,7 +69,7 @@ def answer_from_cache(args: list[str]) -> int | None:
         return write_stdout(entry.body)
     from awscli_gitpod import waiting  # a miss: wait for whoever refreshes, before any heavy import
 
-    return waiting.wait_for_refresh(path, key, split.refresh_margin, split.timeout)
+    return waiting.wait_for_refresh(path, split.refresh_margin, split.timeout)
 
 
 if __name__ == "__main__":

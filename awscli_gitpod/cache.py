@@ -90,7 +90,8 @@ def _sha256_hex(data: bytes) -> str:
 
 
 def read_small(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    """A regular file's first `limit` bytes, or None: never blocks on a FIFO or follows a final symlink."""
+    """A regular file's first `limit` bytes (through symlinks: config files often are), or None; never
+    blocks on a FIFO."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
@@ -268,19 +269,6 @@ def _positive(text: str, default: float) -> float:
     return value if value > 0 else default
 
 
-def short_session_note(duration_seconds: int | None) -> str | None:
-    """What a session shorter than twice botocore's refresh window costs, or None. Such a session is served
-    for half its life; for the rest of that half, fewer than 15 minutes remain, so botocore runs the
-    credential process again before every API call."""
-    if duration_seconds is None or duration_seconds >= 2 * BOTOCORE_REFRESH_WINDOW:
-        return None
-    return (
-        f"sessions of {duration_seconds} s are shorter than twice botocore's 15-minute refresh window: for "
-        "part of each, the AWS CLI and SDKs run the credential process (a cache hit) before every API call; "
-        f"--duration-seconds {2 * BOTOCORE_REFRESH_WINDOW} or more avoids it"
-    )
-
-
 # --- where entries live -------------------------------------------------------------------------------
 
 
@@ -371,11 +359,10 @@ def key_of(path: str) -> str:
     return name[: -len(".json")] if name.endswith(".json") else name
 
 
-def read_entry(path: str, key: str | None = None) -> Entry | None:
-    """The entry for `key` (by default, the key the file is named after) at `path`, or None when it is
-    missing, corrupt, another key's, or not safely ours. Never blocks: a FIFO planted at the path is
-    skipped."""
-    key = key_of(path) if key is None else key
+def read_entry(path: str) -> Entry | None:
+    """The entry at `path`, or None when it is missing, corrupt, stored for another key than the one the
+    file is named after, or not safely ours. Never blocks: a FIFO planted at the path is skipped."""
+    key = key_of(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
@@ -433,12 +420,12 @@ def ensure_private_dir(path: str) -> None:
         )
 
 
-def store_entry(path: str, body: bytes, issued: int, expires: int, key: str | None = None) -> None:
-    """Write the entry for `key` (by default, the key the file is named after) at `path`;
-    CacheUnavailable or OSError when it cannot be written."""
+def store_entry(path: str, body: bytes, issued: int, expires: int) -> None:
+    """Write the entry at `path`, bound to the key the file is named after; CacheUnavailable or OSError
+    when it cannot be written."""
     from awscli_gitpod.privatefile import replace_file  # only on a refresh: the hit path imports nothing
 
-    key = key_of(path) if key is None else key
+    key = key_of(path)
     ensure_private_dir(os.path.dirname(path))
     fields = [
         MAGIC,
@@ -467,7 +454,7 @@ class Slot:
         return None if key is None else cls(key)
 
     def read(self) -> Entry | None:
-        return read_entry(self.path, self.key)
+        return read_entry(self.path)
 
     def store(self, body: bytes, issued: int, expires: int) -> None:
-        store_entry(self.path, body, issued, expires, self.key)
+        store_entry(self.path, body, issued, expires)

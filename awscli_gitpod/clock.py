@@ -1,6 +1,6 @@
 """Time as STS and the credential_process contract see it: the clock skew STS tolerates, and RFC 3339.
 
-`Clock` is what the retry loop and the lock waits read and sleep on; tests hand in a fake one instead of
+`Clock` is what the retry loop reads and sleeps on; tests hand in a fake one instead of
 sleeping for real (as botocore's `ProcessProvider` takes its `popen`).
 """
 

@@ -58,8 +58,3 @@ def ceiling(deadline: float) -> Iterator[None]:
         _arm()
         if not _active:
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-
-
-def remaining(deadline: float, minimum: float = 0.0) -> float:
-    """Seconds left before `deadline`, at least `minimum`."""
-    return max(minimum, deadline - time.monotonic())

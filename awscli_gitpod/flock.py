@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import fcntl
 import random
+import time
 from typing import Callable
-
-from awscli_gitpod.clock import REAL_CLOCK, Clock
 
 
 def lock_until(
@@ -18,7 +17,6 @@ def lock_until(
     deadline: float,
     pause: tuple[float, float] = (0.02, 0.1),
     on_wait: Callable[[], object] | None = None,
-    clock: Clock = REAL_CLOCK,
 ) -> bool:
     """Take an exclusive flock on `fd` before the monotonic `deadline`; False if it could not be had.
 
@@ -34,6 +32,6 @@ def lock_until(
             if not waiting and on_wait is not None:
                 on_wait()
             waiting = True
-            if clock.monotonic() >= deadline:
+            if time.monotonic() >= deadline:
                 return False
-            clock.sleep(random.uniform(*pause))  # noqa: S311 - jitter, not a secret
+            time.sleep(random.uniform(*pause))  # noqa: S311 - jitter, not a secret

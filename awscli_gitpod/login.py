@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from awscli_gitpod import awsconfig, errors, prebuild
-from awscli_gitpod.cache import short_session_note
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.exchange import ExchangeOptions, validate
 from awscli_gitpod.profiles import STATIC_KEYS, static_keys_of
-from awscli_gitpod.provider import canonical_arguments, role_credentials
+from awscli_gitpod.provider import canonical_arguments, role_credentials, short_session_note
 
 EXPIRATION_KEY = "aws_gitpod_expiration"  # ignored by the SDKs; tells a person when the keys die
 

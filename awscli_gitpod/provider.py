@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from awscli_gitpod import cacheinfo, errors, prebuild, refreshahead, waiting
-from awscli_gitpod.cache import DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
+from awscli_gitpod.cache import BOTOCORE_REFRESH_WINDOW, DEFAULT_REFRESH_MARGIN, CacheUnavailable, Entry, Slot
 from awscli_gitpod.credentials import Credentials
 from awscli_gitpod.deadline import DeadlineExceeded, ceiling
 from awscli_gitpod.exchange import ExchangeOptions, exchange, validate
@@ -175,6 +175,19 @@ def _stale_or_raise(entry: Entry | None, failure: errors.Failure) -> bytes:
         errors.warn(f"{failure.message}; using cached credentials valid for {minutes} more minutes")
         return entry.body
     raise failure
+
+
+def short_session_note(duration_seconds: int | None) -> str | None:
+    """What a session shorter than twice botocore's refresh window costs, or None. Such a session is served
+    for half its life; for the rest of that half, fewer than 15 minutes remain, so botocore runs the
+    credential process again before every API call."""
+    if duration_seconds is None or duration_seconds >= 2 * BOTOCORE_REFRESH_WINDOW:
+        return None
+    return (
+        f"sessions of {duration_seconds} s are shorter than twice botocore's 15-minute refresh window: for "
+        "part of each, the AWS CLI and SDKs run the credential process (a cache hit) before every API call; "
+        f"--duration-seconds {2 * BOTOCORE_REFRESH_WINDOW} or more avoids it"
+    )
 
 
 def canonical_arguments(options: ExchangeOptions) -> list[str]:

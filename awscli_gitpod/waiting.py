@@ -65,7 +65,7 @@ def _pause(attempt: int) -> float:
     return 0.01 + ((os.getpid() * 7919 + attempt * 104729) % 41) / 1000
 
 
-def wait_for_refresh(path: str, key: str, margin: int, timeout: float) -> int | None:
+def wait_for_refresh(path: str, margin: int, timeout: float) -> int | None:
     """Print the entry once it is fresh (an exit code), or take its lock and hand it over (None)."""
     deadline = time.monotonic() + timeout
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -91,7 +91,7 @@ def wait_for_refresh(path: str, key: str, margin: int, timeout: float) -> int | 
             pass
         if waited_since is None:
             waited_since = time.time()
-        entry = read_entry(path, key)
+        entry = read_entry(path)
         if entry is not None and entry.fresh(time.time(), margin):
             os.close(fd)
             return write_stdout(entry.body)
@@ -104,7 +104,7 @@ def wait_for_refresh(path: str, key: str, margin: int, timeout: float) -> int | 
             os.write(2, f"aws-gitpod: {notice_text(_role_of(path))}\n".encode())
         attempt += 1
         time.sleep(_pause(attempt))
-    entry = read_entry(path, key)  # the holder we waited for may have stored it just now
+    entry = read_entry(path)  # the holder we waited for may have stored it just now
     if entry is not None and entry.fresh(time.time(), margin):
         os.close(fd)
         return write_stdout(entry.body)

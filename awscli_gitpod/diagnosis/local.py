@@ -69,7 +69,9 @@ def check_cache(context: Context) -> Result:
         detail = f"due for refresh (expires {_when(entry.expires)}): the next creds call refreshes it"
     else:
         detail = f"expired at {_when(entry.expires)}: the next creds call fetches new ones"
-    note = cache.short_session_note(context.exchange.duration_seconds)
+    from awscli_gitpod.provider import short_session_note
+
+    note = short_session_note(context.exchange.duration_seconds)
     if note is not None:
         detail += f"; note: {note}"
     return Result("cache", OK, detail)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from awscli_gitpod import __version__
+from awscli_gitpod import __version__, errors
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -62,7 +62,7 @@ class Finding:
 
 def exit_code(findings: Iterable[Finding]) -> int:
     """pre-commit's convention: 1 when anything not accepted is a warning or an error, else 0."""
-    return 1 if any(finding.fails for finding in findings) else 0
+    return errors.LINT_FINDINGS if any(finding.fails for finding in findings) else errors.LINT_CLEAN
 
 
 def render_text(findings: Sequence[Finding]) -> str:
